@@ -1,0 +1,98 @@
+package dev.agentd.spawner;
+
+import dev.agentd.landlock.Abi;
+import dev.agentd.landlock.AccessFs;
+import dev.agentd.landlock.AccessNet;
+import dev.agentd.landlock.CompatLevel;
+import dev.agentd.landlock.PathBeneath;
+import dev.agentd.landlock.RestrictionStatus;
+import dev.agentd.landlock.Ruleset;
+import dev.agentd.landlock.RulesetCreated;
+import dev.agentd.landlock.Scope;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The Landlock half of a sandbox's filesystem rules: what each path of the
+ * view allows, mapped onto the staging directory where the view is built.
+ *
+ * <p>Rights are built for a pinned ABI ({@link #PINNED}), never for "whatever
+ * this kernel has": on an older kernel, {@link SandboxSpec.LandlockMode#HARD}
+ * refuses the spawn and best effort reports each dropped right.
+ *
+ * @param stagingRoot  where the sandbox root is assembled on the host
+ * @param rules        access by sandbox path
+ * @param denyTcp      handle TCP bind/connect with no port allowed (network NONE)
+ * @param mode         hard requirement or best effort
+ */
+record LandlockPlan(Path stagingRoot, List<PathAccess> rules, boolean denyTcp, SandboxSpec.LandlockMode mode) {
+    /** ABI 6 (Linux 6.12): every filesystem right agentd uses, TCP rules and both scopes. */
+    static final Abi PINNED = Abi.V6;
+
+    /** A created ruleset, ready to enforce on the spawning thread. */
+    interface Prepared {
+        List<String> restrict() throws IOException;
+    }
+
+    static Set<AccessFs> rights(PathAccess.Kind kind) {
+        Set<AccessFs> read = EnumSet.of(AccessFs.READ_FILE, AccessFs.READ_DIR);
+        Set<AccessFs> write = EnumSet.of(AccessFs.WRITE_FILE, AccessFs.REMOVE_DIR, AccessFs.REMOVE_FILE,
+                AccessFs.MAKE_DIR, AccessFs.MAKE_REG, AccessFs.MAKE_SOCK, AccessFs.MAKE_FIFO, AccessFs.MAKE_SYM,
+                AccessFs.REFER, AccessFs.TRUNCATE);
+        Set<AccessFs> r = EnumSet.copyOf(read);
+        switch (kind) {
+            case READ:
+                break;
+            case EXECUTE:
+                r.add(AccessFs.EXECUTE);
+                break;
+            case WRITE:
+                r.addAll(write);
+                break;
+            case WRITE_EXECUTE:
+                r.addAll(write);
+                r.add(AccessFs.EXECUTE);
+                break;
+            case DEVICE:
+                r = EnumSet.of(AccessFs.READ_FILE, AccessFs.WRITE_FILE, AccessFs.TRUNCATE, AccessFs.IOCTL_DEV);
+                break;
+            default:
+                throw new AssertionError(kind);
+        }
+        return r;
+    }
+
+    Prepared prepare() throws IOException {
+        Ruleset ruleset = new Ruleset()
+                .handleAccess(AccessFs.fromAll(PINNED))
+                .scope(Scope.fromAll(PINNED));
+        if (denyTcp) {
+            ruleset = ruleset.handleAccess(AccessNet.fromAll(PINNED));
+        }
+        ruleset = ruleset.compatibility(mode == SandboxSpec.LandlockMode.HARD ? CompatLevel.HARD_REQUIREMENT : CompatLevel.BEST_EFFORT);
+        RulesetCreated created = ruleset.create();
+        try {
+            for (PathAccess a : rules) {
+                Path staged = stagingRoot.resolve(Path.of("/").relativize(a.path()));
+                created.addRule(PathBeneath.of(staged, rights(a.kind())));
+            }
+        } catch (IOException | RuntimeException e) {
+            created.close();
+            throw e;
+        }
+        return () -> {
+            try (created) {
+                RestrictionStatus status = created.restrictSelf();
+                List<String> dropped = new ArrayList<>();
+                for (RestrictionStatus.Dropped d : status.dropped()) {
+                    dropped.add("landlock: " + d);
+                }
+                return dropped;
+            }
+        };
+    }
+}

@@ -1,0 +1,165 @@
+package dev.agentd.spawner;
+
+import dev.agentd.cgroups.Cgroup;
+import dev.agentd.linux.CredentialSyscall;
+import dev.agentd.linux.Fd;
+import dev.agentd.linux.FileSyscall;
+import dev.agentd.linux.MountSyscall;
+import dev.agentd.linux.NamespaceSyscall;
+import dev.agentd.linux.NamespaceSyscall.Namespace;
+import dev.agentd.linux.NetSyscall;
+import dev.agentd.linux.Prctl;
+import dev.agentd.linux.ProcessSyscall;
+import dev.agentd.linux.SeccompSyscall;
+import dev.agentd.linux.Spawn;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
+
+/** The real kernel behind {@link SandboxSyscalls}, through the {@code linux} module. */
+final class LinuxSandboxSyscalls implements SandboxSyscalls {
+    private final int lastCapability;
+
+    LinuxSandboxSyscalls() throws IOException {
+        // Read on the caller's thread: after pivot_root the host's /proc is gone.
+        this.lastCapability = CredentialSyscall.lastCapability();
+    }
+
+    @Override
+    public void warmUp() {
+        ProcessSyscall.warmUp();
+        Preload.all();
+    }
+
+    @Override
+    public int gettid() {
+        return ProcessSyscall.gettid();
+    }
+
+    @Override
+    public void joinCgroup(Cgroup cgroup, int tid) throws IOException {
+        if (!cgroup.canJoinThread()) {
+            throw new IOException("cgroup " + cgroup.name() + " places whole processes only (cgroup v2);"
+                    + " this spawner places a child by its spawning thread (v1)");
+        }
+        cgroup.joinThread(tid);
+    }
+
+    @Override
+    public void unshare(Set<Namespace> namespaces) throws IOException {
+        NamespaceSyscall.unshare(namespaces);
+    }
+
+    @Override
+    public void sethostname(String hostname) throws IOException {
+        NamespaceSyscall.sethostname(hostname);
+    }
+
+    @Override
+    public void loopbackUp() throws IOException {
+        NetSyscall.loopbackUp();
+    }
+
+    @Override
+    public void mount(String source, Path target, String fstype, long flags, String data) throws IOException {
+        MountSyscall.mount(source, target, fstype, flags, data);
+    }
+
+    @Override
+    public void mkdirs(Path dir) throws IOException {
+        Files.createDirectories(dir);
+    }
+
+    @Override
+    public void touch(Path file) throws IOException {
+        if (!Files.exists(file, LinkOption.NOFOLLOW_LINKS)) {
+            Files.createFile(file);
+        }
+    }
+
+    @Override
+    public void symlink(Path link, String target) throws IOException {
+        Files.createSymbolicLink(link, Path.of(target));
+    }
+
+    @Override
+    public Fd openLog(Path file) throws IOException {
+        Files.createDirectories(file.getParent());
+        return FileSyscall.open(file, FileSyscall.O_WRONLY | FileSyscall.O_CREAT | FileSyscall.O_APPEND
+                | FileSyscall.O_CLOEXEC, 0640);
+    }
+
+    @Override
+    public LandlockPlan.Prepared prepareLandlock(LandlockPlan plan) throws IOException {
+        return plan.prepare();
+    }
+
+    @Override
+    public void pivotRoot(Path newRoot) throws IOException {
+        // pivot_root(".", ".") stacks the old root on top of the new one at
+        // "/"; detaching "." then removes the old root (runc's approach, needs
+        // no directory for the old root inside the new one).
+        MountSyscall.chdir(newRoot);
+        MountSyscall.pivotRoot(Path.of("."), Path.of("."));
+        MountSyscall.umount2(Path.of("."), MountSyscall.MNT_DETACH);
+        MountSyscall.chdir(Path.of("/"));
+    }
+
+    @Override
+    public void dropBoundingSet() throws IOException {
+        CredentialSyscall.dropBoundingSet(lastCapability);
+    }
+
+    @Override
+    public void clearGroups() throws IOException {
+        CredentialSyscall.clearGroups();
+    }
+
+    @Override
+    public void setresgid(int gid) throws IOException {
+        CredentialSyscall.setresgid(gid);
+    }
+
+    @Override
+    public void setresuid(int uid) throws IOException {
+        CredentialSyscall.setresuid(uid);
+    }
+
+    @Override
+    public void clearCapabilities() throws IOException {
+        CredentialSyscall.clearCapabilities();
+    }
+
+    @Override
+    public void setNoNewPrivs() throws IOException {
+        Prctl.setNoNewPrivs();
+    }
+
+    @Override
+    public List<String> restrictLandlock(LandlockPlan.Prepared prepared) throws IOException {
+        return prepared.restrict();
+    }
+
+    @Override
+    public void installSeccomp(byte[] filter) throws IOException {
+        SeccompSyscall.setModeFilter(filter, 0);
+    }
+
+    @Override
+    public int spawn(Spawn spawn) throws IOException {
+        return spawn.start();
+    }
+
+    @Override
+    public void kill(int pid) {
+        try {
+            ProcessSyscall.kill(pid, ProcessSyscall.SIGKILL);
+            ProcessSyscall.waitFor(pid);
+        } catch (IOException e) {
+            // Already gone: nothing left to clean up.
+        }
+    }
+}

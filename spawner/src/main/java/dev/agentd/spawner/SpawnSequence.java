@@ -1,0 +1,292 @@
+package dev.agentd.spawner;
+
+import dev.agentd.linux.Fd;
+import dev.agentd.linux.FileSyscall;
+import dev.agentd.linux.NamespaceSyscall.Namespace;
+import dev.agentd.linux.Spawn;
+import dev.agentd.spawner.SandboxSpec.Network;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+import static dev.agentd.linux.MountSyscall.MS_BIND;
+import static dev.agentd.linux.MountSyscall.MS_NODEV;
+import static dev.agentd.linux.MountSyscall.MS_NOEXEC;
+import static dev.agentd.linux.MountSyscall.MS_NOSUID;
+import static dev.agentd.linux.MountSyscall.MS_RDONLY;
+import static dev.agentd.linux.MountSyscall.MS_REC;
+import static dev.agentd.linux.MountSyscall.MS_REMOUNT;
+import static dev.agentd.linux.MountSyscall.MS_SLAVE;
+
+/**
+ * The spawn of one sandbox, as named steps, run on a fresh single-use thread
+ * that restricts <em>itself</em> and then spawns the init and the agent with
+ * {@code posix_spawn}, which inherit the thread's namespaces, root,
+ * credentials, no_new_privs, Landlock domain, seccomp filter and v1 cgroups
+ * (kernel-facts.md, "Why a JVM cannot simply fork"). The supervisor's other
+ * threads are untouched.
+ *
+ * <p>Read {@link #run} top to bottom: each step says why it stands where it
+ * does. Every kernel operation goes through {@link SandboxSyscalls}, so a unit
+ * test can pin the order.
+ */
+final class SpawnSequence {
+    /** Devices an ordinary program expects; bound from the host's /dev, read-write. */
+    static final List<String> DEVICES = List.of("null", "zero", "full", "random", "urandom", "tty");
+    /** The sandbox's /usr/bin, /bin etc. search path. */
+    static final String DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
+
+    private final SandboxSpec spec;
+    private final SandboxSyscalls sys;
+    private final Path root;
+    private final List<String> dropped = new ArrayList<>();
+
+    SpawnSequence(SandboxSpec spec, SandboxSyscalls sys) {
+        this.spec = spec;
+        this.sys = sys;
+        this.root = spec.stagingDir();
+    }
+
+    SpawnResult run() throws SpawnException {
+        // Native binding and every class used below are initialised first:
+        // after unshare(CLONE_NEWPID) this thread cannot start the threads a
+        // lazy initialisation may want, and after pivot_root it cannot read
+        // class files from the host.
+        step("warm-up", () -> sys.warmUp());
+        int tid = sys.gettid();
+        // The cgroup is joined before unsharing the cgroup namespace, so that
+        // namespace is rooted at the agent's own cgroup, and before any spawn,
+        // so the agent is inside its limits before its first instruction (v1:
+        // children inherit the spawning thread's cgroups).
+        if (spec.cgroup().isPresent()) {
+            step("join-cgroup", () -> sys.joinCgroup(spec.cgroup().get(), tid));
+        }
+        step("unshare", () -> sys.unshare(namespaces()));
+        step("hostname", () -> sys.sethostname(spec.hostname()));
+        if (spec.network() == Network.NONE) {
+            // A fresh network namespace has lo down; programs expect 127.0.0.1.
+            step("loopback", () -> sys.loopbackUp());
+        }
+        // Slave propagation: nothing mounted below reaches the host, while the
+        // host's later unmounts still propagate in.
+        step("mount-propagation", () -> sys.mount(null, Path.of("/"), null, MS_REC | MS_SLAVE, null));
+        step("root-tmpfs", () -> sys.mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m"));
+        step("bind-mounts", this::bindMounts);
+        step("tmp", this::mountTmp);
+        step("dev", this::mountDev);
+        step("proc", this::mountProc);
+        step("workdir", this::ensureWorkdir);
+        // The log is opened while the host's view is still there; the agent
+        // gets it as stdout/stderr by dup2 and never sees its path.
+        Fd log = call("open-log", () -> sys.openLog(spec.logFile()));
+        try {
+            // Rules are attached to inodes, so they are created on the staging
+            // paths now (same inodes as in the final view) while Java can still
+            // resolve paths and load classes; enforcement comes later.
+            LandlockPlan.Prepared landlock = call("landlock-prepare", () -> sys.prepareLandlock(landlockPlan()));
+            // The root tmpfs is made read-only once every mount point exists.
+            step("root-readonly", () -> sys.mount(null, root, null,
+                    MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, "mode=0755"));
+            step("pivot-root", () -> sys.pivotRoot(root));
+            // Bounding set and groups need CAP_SETPCAP / CAP_SETGID, so they go
+            // before the uid change; after setresuid to a non-zero uid the
+            // kernel clears the permitted and effective sets, and capset
+            // clears what is left (inheritable).
+            step("drop-bounding-set", () -> sys.dropBoundingSet());
+            step("clear-groups", () -> sys.clearGroups());
+            step("setresgid", () -> sys.setresgid(spec.gid()));
+            step("setresuid", () -> sys.setresuid(spec.uid()));
+            step("clear-capabilities", () -> sys.clearCapabilities());
+            // no_new_privs before Landlock and seccomp: both require it of an
+            // unprivileged thread, and it stops setuid binaries undoing them.
+            step("no-new-privs", () -> sys.setNoNewPrivs());
+            step("landlock", () -> dropped.addAll(sys.restrictLandlock(landlock)));
+            // seccomp is the last restriction before execve (as in bubblewrap):
+            // every step above needs syscalls the filter denies.
+            if (spec.seccompFilter().isPresent()) {
+                byte[] filter = spec.seccompFilter().get();
+                step("seccomp", () -> sys.installSeccomp(filter));
+            }
+            // The first child of the new pid namespace is its PID 1: a reaping
+            // init that holds the namespaces, so orphans are reaped and the
+            // agent is not PID 1.
+            int initPid = call("spawn-init", () -> sys.spawn(initSpawn()));
+            int agentPid;
+            try {
+                agentPid = call("spawn-agent", () -> sys.spawn(agentSpawn(log)));
+            } catch (SpawnException e) {
+                sys.kill(initPid);
+                throw e;
+            }
+            return new SpawnResult(initPid, agentPid, dropped);
+        } finally {
+            log.close();
+        }
+    }
+
+    private Set<Namespace> namespaces() {
+        Set<Namespace> ns = EnumSet.of(Namespace.MOUNT, Namespace.PID, Namespace.IPC, Namespace.UTS, Namespace.CGROUP);
+        if (spec.network() == Network.NONE) {
+            ns.add(Namespace.NET);
+        }
+        return ns;
+    }
+
+    private Path staged(Path sandboxPath) {
+        return root.resolve(Path.of("/").relativize(sandboxPath));
+    }
+
+    private void bindMounts() throws IOException {
+        List<BindMount> sorted = new ArrayList<>(spec.mounts());
+        sorted.sort(Comparator.comparingInt((BindMount m) -> m.target().getNameCount()).thenComparing(m -> m.target().toString()));
+        List<Path> done = new ArrayList<>();
+        for (BindMount m : sorted) {
+            Path target = staged(m.target());
+            boolean insideBind = done.stream().anyMatch(d -> m.target().startsWith(d));
+            if (m.source().equals(m.target()) && Files.isSymbolicLink(m.source()) && !insideBind) {
+                // Merged-/usr systems have /bin -> usr/bin: keep the link as a
+                // link so paths resolve as on the host.
+                sys.mkdirs(target.getParent());
+                sys.symlink(target, Files.readSymbolicLink(m.source()).toString());
+                continue;
+            }
+            boolean dir = Files.isDirectory(m.source());
+            if (insideBind) {
+                // Creating the mount point would write into the host directory
+                // bound above it; it must already exist there.
+                if (!Files.exists(target, LinkOption.NOFOLLOW_LINKS)) {
+                    throw new IOException("mount point " + m.target() + " does not exist inside the mount above it;"
+                            + " create it on the host first");
+                }
+            } else if (dir) {
+                sys.mkdirs(target);
+            } else {
+                sys.mkdirs(target.getParent());
+                sys.touch(target);
+            }
+            sys.mount(m.source().toString(), target, null, MS_BIND | MS_REC, null);
+            // A bind mount takes its flags from a remount; nosuid and nodev
+            // always, read-only unless writable.
+            sys.mount(null, target, null, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV | (m.writable() ? 0 : MS_RDONLY), null);
+            done.add(m.target());
+        }
+    }
+
+    private void mountTmp() throws IOException {
+        Path tmp = staged(SandboxSpec.Reserved.TMP);
+        sys.mkdirs(tmp);
+        sys.mount("tmpfs", tmp, "tmpfs", MS_NOSUID | MS_NODEV, "mode=1777,size=" + spec.tmpSizeBytes());
+    }
+
+    private void mountDev() throws IOException {
+        Path dev = staged(SandboxSpec.Reserved.DEV);
+        sys.mkdirs(dev);
+        sys.mount("tmpfs", dev, "tmpfs", MS_NOSUID | MS_NOEXEC, "mode=0755,size=64k");
+        for (String d : DEVICES) {
+            Path node = dev.resolve(d);
+            sys.touch(node);
+            sys.mount("/dev/" + d, node, null, MS_BIND, null);
+        }
+        for (Map.Entry<String, String> l : Map.of("fd", "/proc/self/fd", "stdin", "/proc/self/fd/0",
+                "stdout", "/proc/self/fd/1", "stderr", "/proc/self/fd/2").entrySet()) {
+            sys.symlink(dev.resolve(l.getKey()), l.getValue());
+        }
+        Path shm = dev.resolve("shm");
+        sys.mkdirs(shm);
+        sys.mount("tmpfs", shm, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=16m");
+    }
+
+    private void mountProc() throws IOException {
+        Path proc = staged(SandboxSpec.Reserved.PROC);
+        sys.mkdirs(proc);
+        // This thread's *active* pid namespace is still the host's, so a proc
+        // mounted here lists host pids. hidepid=invisible with a uid of the
+        // agent's own shows it only its own processes; subset=pid hides the
+        // kernel's global files (sysrq-trigger, kcore, sys/...).
+        sys.mount("proc", proc, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=invisible,subset=pid");
+    }
+
+    private void ensureWorkdir() throws IOException {
+        Path w = staged(spec.workdir());
+        if (!Files.isDirectory(w)) {
+            boolean insideBind = spec.mounts().stream().anyMatch(m -> spec.workdir().startsWith(m.target()));
+            if (insideBind) {
+                throw new IOException("workdir " + spec.workdir() + " does not exist in the sandbox view");
+            }
+            sys.mkdirs(w);
+        }
+    }
+
+    private LandlockPlan landlockPlan() {
+        List<PathAccess> rules = new ArrayList<>();
+        for (String d : DEVICES) {
+            rules.add(new PathAccess(Path.of("/dev", d), PathAccess.Kind.DEVICE));
+        }
+        rules.add(new PathAccess(Path.of("/dev/shm"), PathAccess.Kind.WRITE));
+        rules.add(new PathAccess(SandboxSpec.Reserved.TMP, PathAccess.Kind.WRITE));
+        rules.add(new PathAccess(SandboxSpec.Reserved.PROC, PathAccess.Kind.READ));
+        rules.addAll(spec.access());
+        return new LandlockPlan(root, rules, spec.network() == Network.NONE, spec.landlockMode());
+    }
+
+    private Spawn initSpawn() {
+        Path devNull = Path.of("/dev/null");
+        return Spawn.of(Path.of(spec.init().get(0))).args(spec.init())
+                .env(Map.of("PATH", DEFAULT_PATH))
+                .open(0, devNull, FileSyscall.O_RDONLY, 0)
+                .open(1, devNull, FileSyscall.O_WRONLY, 0)
+                .open(2, devNull, FileSyscall.O_WRONLY, 0)
+                .closeFrom(3)
+                .chdir(Path.of("/"))
+                .newSession();
+    }
+
+    private Spawn agentSpawn(Fd log) {
+        Map<String, String> env = new java.util.LinkedHashMap<>();
+        env.put("PATH", DEFAULT_PATH);
+        env.putAll(spec.env());
+        return Spawn.of(Path.of(spec.command().get(0))).args(spec.command())
+                .env(env)
+                .open(0, Path.of("/dev/null"), FileSyscall.O_RDONLY, 0)
+                .dup2(log.number(), 1)
+                .dup2(log.number(), 2)
+                .closeFrom(3)
+                .chdir(spec.workdir())
+                .newSession();
+    }
+
+    interface Step {
+        void run() throws IOException;
+    }
+
+    interface Call<T> {
+        T run() throws IOException;
+    }
+
+    private static void step(String name, Step s) throws SpawnException {
+        try {
+            s.run();
+        } catch (SpawnException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new SpawnException(name, String.valueOf(e.getMessage()), e);
+        }
+    }
+
+    private static <T> T call(String name, Call<T> c) throws SpawnException {
+        try {
+            return c.run();
+        } catch (SpawnException e) {
+            throw e;
+        } catch (IOException | RuntimeException e) {
+            throw new SpawnException(name, String.valueOf(e.getMessage()), e);
+        }
+    }
+}

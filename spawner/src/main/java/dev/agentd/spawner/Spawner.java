@@ -1,0 +1,95 @@
+package dev.agentd.spawner;
+
+import dev.agentd.linux.Fd;
+import dev.agentd.linux.ProcessSyscall;
+import dev.agentd.linux.Spawn;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Launches sandboxed processes. Each {@link #spawn} runs the spawn sequence on
+ * a fresh platform thread that restricts itself, spawns the sandbox's init and
+ * program, and ends; the calling thread and every other thread of this JVM
+ * keep their privileges. Thread-safe: spawns may run concurrently.
+ */
+public final class Spawner {
+    private final SandboxSyscalls sys;
+
+    private Spawner(SandboxSyscalls sys) {
+        this.sys = sys;
+    }
+
+    /**
+     * A spawner on the real kernel. Runs {@code /bin/true} once, unconfined,
+     * so that every native and class path of a spawn is initialised on a
+     * thread that can still load them (the probe end to end Bazel does).
+     */
+    public static Spawner create() throws IOException {
+        LinuxSandboxSyscalls sys = new LinuxSandboxSyscalls();
+        sys.warmUp();
+        int pid = Spawn.of(Path.of("/bin/true")).args("true").closeFrom(3).start();
+        ProcessSyscall.waitFor(pid);
+        return new Spawner(sys);
+    }
+
+    /** For tests: a spawner over another syscall seam. */
+    static Spawner over(SandboxSyscalls sys) {
+        return new Spawner(sys);
+    }
+
+    /**
+     * Spawns the sandbox {@code spec} describes.
+     *
+     * @throws SpawnException naming the step that failed; nothing of the sandbox is left running
+     */
+    public SandboxHandle spawn(SandboxSpec spec) throws IOException {
+        SpawnResult result = runOnFreshThread(spec);
+        Fd pidfd;
+        try {
+            pidfd = ProcessSyscall.pidfdOpen(result.agentPid());
+        } catch (IOException e) {
+            // The agent may already have exited and been... no: it is our
+            // unreaped child, so pidfd_open only fails on kernels < 5.3.
+            throw new SpawnException("pidfd", e.getMessage(), e);
+        }
+        return new SandboxHandle(result, pidfd, spec.cgroup().orElse(null));
+    }
+
+    SpawnResult runOnFreshThread(SandboxSpec spec) throws SpawnException {
+        AtomicReference<SpawnResult> result = new AtomicReference<>();
+        AtomicReference<Throwable> failure = new AtomicReference<>();
+        // A platform thread (never virtual: the restrictions are per kernel
+        // task) that ends right after the spawn, taking its namespaces,
+        // credentials and filters with it.
+        Thread t = new Thread(() -> {
+            try {
+                result.set(new SpawnSequence(spec, sys).run());
+            } catch (Throwable e) {
+                failure.set(e);
+            }
+        }, "agentd-spawn-" + spec.name());
+        t.setDaemon(true);
+        t.start();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                t.join();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        Throwable f = failure.get();
+        if (f instanceof SpawnException se) {
+            throw se;
+        }
+        if (f != null) {
+            throw new SpawnException("unexpected", f.toString(), f);
+        }
+        return result.get();
+    }
+}

@@ -1,0 +1,181 @@
+package dev.agentd.spawner;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.agentd.cgroups.Cgroup;
+import dev.agentd.linux.Fd;
+import dev.agentd.linux.NamespaceSyscall.Namespace;
+import dev.agentd.linux.Spawn;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Pins the order of the spawn sequence with a recording fake of the syscall seam (youki's TestHelperSyscall). */
+class SpawnSequenceTest {
+    @TempDir
+    Path dir;
+
+    /** Records each call; optionally fails one step. */
+    static final class Recording implements SandboxSyscalls {
+        final List<String> calls = new ArrayList<>();
+        String failAt;
+        int nextPid = 100;
+
+        private void rec(String call) throws IOException {
+            calls.add(call);
+            if (call.equals(failAt) || call.startsWith(failAt + " ")) {
+                throw new IOException("injected failure at " + call);
+            }
+        }
+
+        @Override public void warmUp() { calls.add("warmUp"); }
+        @Override public int gettid() { return 42; }
+        @Override public void joinCgroup(Cgroup c, int tid) throws IOException { rec("joinCgroup " + tid); }
+        @Override public void unshare(Set<Namespace> ns) throws IOException {
+            rec("unshare " + ns.stream().map(Enum::name).sorted().collect(Collectors.joining(",")));
+        }
+        @Override public void sethostname(String h) throws IOException { rec("sethostname " + h); }
+        @Override public void loopbackUp() throws IOException { rec("loopbackUp"); }
+        @Override public void mount(String s, Path t, String type, long flags, String data) throws IOException {
+            rec("mount " + (type == null ? "-" : type) + " " + t);
+        }
+        @Override public void mkdirs(Path d) throws IOException { Files.createDirectories(d); }
+        @Override public void touch(Path f) throws IOException { if (!Files.exists(f)) Files.createFile(f); }
+        @Override public void symlink(Path l, String t) throws IOException { }
+        @Override public Fd openLog(Path f) throws IOException { rec("openLog"); return Fd.adopt(999, "fake"); }
+        @Override public LandlockPlan.Prepared prepareLandlock(LandlockPlan p) throws IOException {
+            rec("prepareLandlock");
+            return () -> { rec("restrictLandlock"); return List.of(); };
+        }
+        @Override public void pivotRoot(Path r) throws IOException { rec("pivotRoot"); }
+        @Override public void dropBoundingSet() throws IOException { rec("dropBoundingSet"); }
+        @Override public void clearGroups() throws IOException { rec("clearGroups"); }
+        @Override public void setresgid(int g) throws IOException { rec("setresgid " + g); }
+        @Override public void setresuid(int u) throws IOException { rec("setresuid " + u); }
+        @Override public void clearCapabilities() throws IOException { rec("clearCapabilities"); }
+        @Override public void setNoNewPrivs() throws IOException { rec("setNoNewPrivs"); }
+        @Override public List<String> restrictLandlock(LandlockPlan.Prepared p) throws IOException { return p.restrict(); }
+        @Override public void installSeccomp(byte[] f) throws IOException { rec("installSeccomp"); }
+        @Override public int spawn(Spawn s) throws IOException { rec("spawn"); return nextPid++; }
+        @Override public void kill(int pid) { calls.add("kill " + pid); }
+
+        /** The calls that matter for ordering, without the individual mounts. */
+        List<String> steps() {
+            return calls.stream().filter(c -> !c.startsWith("mount ") || c.equals("mount - /"))
+                    .collect(Collectors.toList());
+        }
+    }
+
+    private SandboxSpec spec() throws IOException {
+        Path staging = Files.createDirectories(dir.resolve("root"));
+        return SandboxSpec.builder().name("t").uid(61000).command(List.of("/bin/true"))
+                .stagingDir(staging).logFile(dir.resolve("log")).seccompFilter(new byte[8])
+                .mount(BindMount.readOnly(Path.of("/usr"))).build();
+    }
+
+    @Test
+    void run_stepsInOrder() throws Exception {
+        Recording r = new Recording();
+        SpawnResult res = new SpawnSequence(spec(), r).run();
+        assertEquals(List.of(
+                "warmUp",
+                "unshare CGROUP,IPC,MOUNT,NET,PID,UTS",
+                "sethostname t",
+                "loopbackUp",
+                "mount - /",
+                "openLog",
+                "prepareLandlock",
+                "pivotRoot",
+                "dropBoundingSet",
+                "clearGroups",
+                "setresgid 61000",
+                "setresuid 61000",
+                "clearCapabilities",
+                "setNoNewPrivs",
+                "restrictLandlock",
+                "installSeccomp",
+                "spawn",
+                "spawn"), r.steps());
+        assertEquals(100, res.initPid());
+        assertEquals(101, res.agentPid());
+    }
+
+    @Test
+    void run_mountsBuildTheViewBeforePivot() throws Exception {
+        Recording r = new Recording();
+        new SpawnSequence(spec(), r).run();
+        String root = dir.resolve("root").toString();
+        List<String> mounts = r.calls.stream().filter(c -> c.startsWith("mount ")).collect(Collectors.toList());
+        assertEquals(List.of(
+                "mount - /",
+                "mount tmpfs " + root,
+                "mount - " + root + "/usr",
+                "mount - " + root + "/usr",
+                "mount tmpfs " + root + "/tmp",
+                "mount tmpfs " + root + "/dev",
+                "mount - " + root + "/dev/null",
+                "mount - " + root + "/dev/zero",
+                "mount - " + root + "/dev/full",
+                "mount - " + root + "/dev/random",
+                "mount - " + root + "/dev/urandom",
+                "mount - " + root + "/dev/tty",
+                "mount tmpfs " + root + "/dev/shm",
+                "mount proc " + root + "/proc",
+                "mount - " + root), mounts);
+        assertTrue(r.calls.indexOf("mount - " + root) < r.calls.indexOf("pivotRoot"), "root made read-only before pivot");
+    }
+
+    @Test
+    void run_failureBeforeSpawnStartsNothing() throws Exception {
+        Recording r = new Recording();
+        r.failAt = "installSeccomp";
+        SpawnException e = assertThrows(SpawnException.class, () -> new SpawnSequence(spec(), r).run());
+        assertEquals("seccomp", e.step());
+        assertTrue(r.calls.stream().noneMatch(c -> c.equals("spawn")));
+    }
+
+    @Test
+    void run_agentSpawnFailureKillsInit() throws Exception {
+        Recording r = new Recording() {
+            int spawns;
+            @Override public int spawn(Spawn s) throws IOException {
+                if (++spawns == 2) {
+                    throw new IOException("no such program");
+                }
+                return super.spawn(s);
+            }
+        };
+        SpawnException e = assertThrows(SpawnException.class, () -> new SpawnSequence(spec(), r).run());
+        assertEquals("spawn-agent", e.step());
+        assertTrue(r.calls.contains("kill 100"), r.calls.toString());
+    }
+
+    @Test
+    void run_cgroupJoinedBeforeUnshare() throws Exception {
+        Recording r = new Recording();
+        Path staging = Files.createDirectories(dir.resolve("root2"));
+        Cgroup fake = (Cgroup) java.lang.reflect.Proxy.newProxyInstance(Cgroup.class.getClassLoader(),
+                new Class<?>[] {Cgroup.class}, (p, m, a) -> m.getName().equals("name") ? "x" : null);
+        SandboxSpec s = SandboxSpec.builder().name("t").uid(61000).command(List.of("/bin/true"))
+                .stagingDir(staging).logFile(dir.resolve("log")).cgroup(fake).build();
+        new SpawnSequence(s, r).run();
+        assertEquals("joinCgroup 42", r.calls.get(1));
+        assertTrue(r.calls.get(2).startsWith("unshare"));
+    }
+
+    @Test
+    void build_rejectsRootAndRelativeCommand() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SandboxSpec.builder()
+                .name("t").uid(0).command(List.of("true")).stagingDir(dir).logFile(dir.resolve("l")).build());
+        assertTrue(e.getMessage().contains("uid: expected a non-root uid"), e.getMessage());
+        assertTrue(e.getMessage().contains("command[0]: expected an absolute path"), e.getMessage());
+    }
+}
