@@ -24,7 +24,7 @@ class SpawnSequenceTest {
     Path dir;
 
     /** Records each call; optionally fails one step. */
-    static final class Recording implements SandboxSyscalls {
+    static class Recording implements SandboxSyscalls {
         final List<String> calls = new ArrayList<>();
         String failAt;
         int nextPid = 100;
