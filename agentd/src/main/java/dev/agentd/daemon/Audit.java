@@ -1,0 +1,56 @@
+package dev.agentd.daemon;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * The audit trail: every record goes to SQLite first (committed before the
+ * action it describes is acknowledged) and then, as one JSON line, to stdout
+ * for journald.
+ */
+final class Audit {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final Store store;
+    private final PrintStream out;
+
+    Audit(Store store, PrintStream out) {
+        this.store = store;
+        this.out = out;
+    }
+
+    /**
+     * Records {@code event}.
+     *
+     * @param actorUid who asked: an admin peer's uid, or null for agentd itself
+     */
+    void record(Integer actorUid, String agentId, String event, Map<String, ?> details) {
+        Instant now = Instant.now();
+        ObjectNode d = JSON.valueToTree(details);
+        try {
+            long seq = store.audit(now, actorUid, agentId, event, JSON.writeValueAsString(d));
+            ObjectNode line = JSON.createObjectNode();
+            line.put("audit", seq);
+            line.put("time", now.toString());
+            line.put("event", event);
+            if (actorUid != null) {
+                line.put("actor_uid", actorUid);
+            }
+            if (agentId != null) {
+                line.put("agent", agentId);
+            }
+            line.set("details", d);
+            synchronized (out) {
+                out.println(JSON.writeValueAsString(line));
+                out.flush();
+            }
+        } catch (IOException e) {
+            // The database refused: say so loudly on stderr; the caller's
+            // action has already happened and must not be hidden.
+            System.err.println("agentd: AUDIT WRITE FAILED for " + event + " (" + agentId + "): " + e.getMessage());
+        }
+    }
+}

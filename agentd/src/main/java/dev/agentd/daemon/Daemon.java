@@ -1,0 +1,118 @@
+package dev.agentd.daemon;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentd.cgroups.CgroupManager;
+import dev.agentd.cgroups.Cgroups;
+import dev.agentd.spawner.Spawner;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * One running agentd: state, supervisor and admin socket. Agents outlive it:
+ * {@link #close()} stops listening and leaves them running for the next
+ * agentd to re-adopt.
+ */
+public final class Daemon implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final DaemonConfig cfg;
+    private final Store store;
+    private final Supervisor supervisor;
+    private final AdminServer admin;
+    private final Instant started = Instant.now();
+    private final ObjectNode kernel;
+
+    private Daemon(DaemonConfig cfg, Store store, Supervisor supervisor, AdminServer admin, ObjectNode kernel) {
+        this.cfg = cfg;
+        this.store = store;
+        this.supervisor = supervisor;
+        this.admin = admin;
+        this.kernel = kernel;
+    }
+
+    /**
+     * Starts agentd: opens the state, re-adopts agents left running, listens
+     * on the admin socket and starts the boot manifests.
+     */
+    public static Daemon start(DaemonConfig cfg, PrintStream log) throws IOException {
+        if (!Files.isExecutable(cfg.init())) {
+            throw new IOException("the sandbox init " + cfg.init() + " is missing: install Debian's catatonit package"
+                    + " (apt-get install catatonit) or set init: in agentd.yaml");
+        }
+        Files.createDirectories(cfg.stateDir());
+        Files.createDirectories(cfg.runDir());
+        Store store = Store.open(cfg.database());
+        try {
+            Audit audit = new Audit(store, log);
+            CgroupManager cgroups = Cgroups.detect().withParent(cfg.cgroupParent());
+            Spawner spawner = Spawner.create();
+            Supervisor sup = new Supervisor(cfg, store, audit, spawner, cgroups, new CompiledSeccompPolicy());
+            ObjectNode kernel = KernelReport.probe();
+            Daemon[] self = new Daemon[1];
+            AdminServer admin = new AdminServer(cfg.socket(), sup, () -> self[0].status(), cfg.adminGroup());
+            self[0] = new Daemon(cfg, store, sup, admin, kernel);
+            sup.adoptAll();
+            admin.start();
+            audit.record(null, null, "daemon.start", java.util.Map.of("pid", ProcessHandle.current().pid(),
+                    "socket", cfg.socket().toString(), "agents_adopted", sup.runningCount()));
+            self[0].startBootManifests(log);
+            return self[0];
+        } catch (IOException | RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    private void startBootManifests(PrintStream log) {
+        if (!Files.isDirectory(cfg.agentsDir())) {
+            return;
+        }
+        List<Path> files;
+        try (Stream<Path> s = Files.list(cfg.agentsDir())) {
+            files = s.filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml")).sorted().toList();
+        } catch (IOException e) {
+            System.err.println("agentd: cannot list " + cfg.agentsDir() + ": " + e.getMessage());
+            return;
+        }
+        for (Path f : files) {
+            try {
+                supervisor.spawn(Files.readString(f), f.toString(), 0);
+            } catch (AgentdException e) {
+                // Already running (re-adopted) or invalid: say so, go on with the rest.
+                System.err.println("agentd: boot manifest " + f + ": " + e.getMessage());
+            } catch (IOException e) {
+                System.err.println("agentd: cannot read boot manifest " + f + ": " + e.getMessage());
+            }
+        }
+    }
+
+    ObjectNode status() {
+        ObjectNode o = JSON.createObjectNode();
+        o.put("version", Version.VERSION);
+        o.put("pid", ProcessHandle.current().pid());
+        o.put("uptime_seconds", Duration.between(started, Instant.now()).toSeconds());
+        o.put("agents_running", supervisor.runningCount());
+        o.put("state_dir", cfg.stateDir().toString());
+        o.put("socket", cfg.socket().toString());
+        o.put("heap_used_bytes", ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
+        o.set("kernel", kernel);
+        return o;
+    }
+
+    public Path socket() {
+        return cfg.socket();
+    }
+
+    @Override
+    public void close() {
+        admin.close();
+        store.close();
+    }
+}

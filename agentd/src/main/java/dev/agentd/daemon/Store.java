@@ -1,0 +1,218 @@
+package dev.agentd.daemon;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.sql.Types;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * agentd's persistent state in SQLite (WAL): agents and the audit log. One
+ * connection, serialised by this object's monitor; every write is its own
+ * transaction, committed before the caller goes on, so a {@code kill -9} of
+ * agentd loses nothing it acknowledged.
+ */
+final class Store implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final Connection db;
+
+    private Store(Connection db) {
+        this.db = db;
+    }
+
+    static Store open(Path file) throws IOException {
+        try {
+            Files.createDirectories(file.getParent());
+            Connection c = DriverManager.getConnection("jdbc:sqlite:" + file);
+            try (Statement s = c.createStatement()) {
+                s.execute("PRAGMA journal_mode=WAL");
+                // NORMAL in WAL mode survives a process crash (only power loss can
+                // lose the last transactions); the audit log's guarantee is about
+                // agentd being killed.
+                s.execute("PRAGMA synchronous=NORMAL");
+                s.execute("PRAGMA busy_timeout=5000");
+                s.execute("CREATE TABLE IF NOT EXISTS agents ("
+                        + "id TEXT PRIMARY KEY, name TEXT NOT NULL, state TEXT NOT NULL, manifest TEXT NOT NULL,"
+                        + " manifest_path TEXT, uid INTEGER NOT NULL, pid INTEGER, init_pid INTEGER, pid_start INTEGER,"
+                        + " created_at TEXT NOT NULL, started_at TEXT, exited_at TEXT, exit_code INTEGER,"
+                        + " exit_signal INTEGER, restarts INTEGER NOT NULL DEFAULT 0, requested_by INTEGER NOT NULL,"
+                        + " dropped TEXT NOT NULL DEFAULT '[]', error TEXT, stop_requested INTEGER NOT NULL DEFAULT 0)");
+                s.execute("CREATE TABLE IF NOT EXISTS audit ("
+                        + "seq INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, actor_uid INTEGER,"
+                        + " agent_id TEXT, event TEXT NOT NULL, details TEXT NOT NULL)");
+                s.execute("CREATE INDEX IF NOT EXISTS audit_agent ON audit(agent_id)");
+            }
+            return new Store(c);
+        } catch (SQLException e) {
+            throw new IOException("cannot open state database " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    synchronized void put(AgentRecord a) throws IOException {
+        String sql = "INSERT OR REPLACE INTO agents (id, name, state, manifest, manifest_path, uid, pid, init_pid, pid_start,"
+                + " created_at, started_at, exited_at, exit_code, exit_signal, restarts, requested_by, dropped, error,"
+                + " stop_requested) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+        try (PreparedStatement p = db.prepareStatement(sql)) {
+            p.setString(1, a.id());
+            p.setString(2, a.name());
+            p.setString(3, a.state().name());
+            p.setString(4, a.manifest());
+            p.setString(5, a.manifestPath());
+            p.setInt(6, a.uid());
+            setInt(p, 7, a.pid());
+            setInt(p, 8, a.initPid());
+            if (a.pidStartTicks() == null) {
+                p.setNull(9, Types.BIGINT);
+            } else {
+                p.setLong(9, a.pidStartTicks());
+            }
+            p.setString(10, a.createdAt().toString());
+            p.setString(11, str(a.startedAt()));
+            p.setString(12, str(a.exitedAt()));
+            setInt(p, 13, a.exitCode());
+            setInt(p, 14, a.exitSignal());
+            p.setInt(15, a.restarts());
+            p.setInt(16, a.requestedBy());
+            p.setString(17, JSON.writeValueAsString(a.dropped()));
+            p.setString(18, a.error());
+            p.setInt(19, a.stopRequested() ? 1 : 0);
+            p.executeUpdate();
+        } catch (SQLException e) {
+            throw new IOException("cannot record agent " + a.id() + ": " + e.getMessage(), e);
+        }
+    }
+
+    synchronized Optional<AgentRecord> get(String id) throws IOException {
+        List<AgentRecord> l = query("SELECT * FROM agents WHERE id = ?", id);
+        return l.isEmpty() ? Optional.empty() : Optional.of(l.get(0));
+    }
+
+    synchronized List<AgentRecord> all() throws IOException {
+        return query("SELECT * FROM agents ORDER BY created_at, id");
+    }
+
+    synchronized List<AgentRecord> byName(String name) throws IOException {
+        return query("SELECT * FROM agents WHERE name = ? ORDER BY created_at DESC", name);
+    }
+
+    /** Uids of agents that are not in a final state: they are taken. */
+    synchronized Set<Integer> uidsInUse() throws IOException {
+        Set<Integer> s = new HashSet<>();
+        for (AgentRecord a : query("SELECT * FROM agents WHERE state NOT IN ('EXITED', 'FAILED')")) {
+            s.add(a.uid());
+        }
+        return s;
+    }
+
+    /** Appends one audit record and returns its sequence number. */
+    synchronized long audit(Instant time, Integer actorUid, String agentId, String event, String detailsJson) throws IOException {
+        try (PreparedStatement p = db.prepareStatement(
+                "INSERT INTO audit (time, actor_uid, agent_id, event, details) VALUES (?,?,?,?,?)",
+                Statement.RETURN_GENERATED_KEYS)) {
+            p.setString(1, time.toString());
+            setInt(p, 2, actorUid);
+            p.setString(3, agentId);
+            p.setString(4, event);
+            p.setString(5, detailsJson);
+            p.executeUpdate();
+            try (ResultSet k = p.getGeneratedKeys()) {
+                return k.next() ? k.getLong(1) : -1;
+            }
+        } catch (SQLException e) {
+            throw new IOException("cannot write audit record " + event + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Audit records, oldest first: {@code [seq, time, actor, agent, event, details]}. */
+    synchronized List<String[]> auditLog(String agentId) throws IOException {
+        String sql = agentId == null ? "SELECT * FROM audit ORDER BY seq" : "SELECT * FROM audit WHERE agent_id = ? ORDER BY seq";
+        try (PreparedStatement p = db.prepareStatement(sql)) {
+            if (agentId != null) {
+                p.setString(1, agentId);
+            }
+            List<String[]> out = new ArrayList<>();
+            try (ResultSet r = p.executeQuery()) {
+                while (r.next()) {
+                    out.add(new String[] {r.getString("seq"), r.getString("time"), r.getString("actor_uid"),
+                        r.getString("agent_id"), r.getString("event"), r.getString("details")});
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new IOException("cannot read the audit log: " + e.getMessage(), e);
+        }
+    }
+
+    private List<AgentRecord> query(String sql, String... args) throws IOException {
+        try (PreparedStatement p = db.prepareStatement(sql)) {
+            for (int i = 0; i < args.length; i++) {
+                p.setString(i + 1, args[i]);
+            }
+            List<AgentRecord> out = new ArrayList<>();
+            try (ResultSet r = p.executeQuery()) {
+                while (r.next()) {
+                    out.add(new AgentRecord(r.getString("id"), r.getString("name"),
+                            AgentRecord.State.valueOf(r.getString("state")), r.getString("manifest"),
+                            r.getString("manifest_path"), r.getInt("uid"), getInt(r, "pid"), getInt(r, "init_pid"),
+                            getLong(r, "pid_start"), Instant.parse(r.getString("created_at")),
+                            instant(r.getString("started_at")), instant(r.getString("exited_at")),
+                            getInt(r, "exit_code"), getInt(r, "exit_signal"), r.getInt("restarts"),
+                            r.getInt("requested_by"), JSON.readValue(r.getString("dropped"), new TypeReference<List<String>>() {}),
+                            r.getString("error"), r.getInt("stop_requested") != 0));
+                }
+            }
+            return out;
+        } catch (SQLException | JsonProcessingException e) {
+            throw new IOException("cannot read agents: " + e.getMessage(), e);
+        }
+    }
+
+    private static void setInt(PreparedStatement p, int i, Integer v) throws SQLException {
+        if (v == null) {
+            p.setNull(i, Types.INTEGER);
+        } else {
+            p.setInt(i, v);
+        }
+    }
+
+    private static Integer getInt(ResultSet r, String col) throws SQLException {
+        int v = r.getInt(col);
+        return r.wasNull() ? null : v;
+    }
+
+    private static Long getLong(ResultSet r, String col) throws SQLException {
+        long v = r.getLong(col);
+        return r.wasNull() ? null : v;
+    }
+
+    private static String str(Instant i) {
+        return i == null ? null : i.toString();
+    }
+
+    private static Instant instant(String s) {
+        return s == null ? null : Instant.parse(s);
+    }
+
+    @Override
+    public synchronized void close() {
+        try {
+            db.close();
+        } catch (SQLException e) {
+            // closing at shutdown: nothing to do
+        }
+    }
+}

@@ -1,0 +1,604 @@
+package dev.agentd.daemon;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentd.cgroups.Cgroup;
+import dev.agentd.cgroups.CgroupException;
+import dev.agentd.cgroups.CgroupLimits;
+import dev.agentd.cgroups.CgroupManager;
+import dev.agentd.cgroups.CgroupStats;
+import dev.agentd.cgroups.LimitMode;
+import dev.agentd.linux.ProcessSyscall;
+import dev.agentd.manifest.Manifest;
+import dev.agentd.manifest.ManifestError;
+import dev.agentd.manifest.ManifestException;
+import dev.agentd.manifest.ManifestParser;
+import dev.agentd.manifest.RestartPolicy;
+import dev.agentd.manifest.Uid;
+import dev.agentd.spawner.SandboxHandle;
+import dev.agentd.spawner.SandboxSpec;
+import dev.agentd.spawner.SpawnException;
+import dev.agentd.spawner.Spawner;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The registry and lifecycle of agents: spawn, watch, stop, kill, restart,
+ * and re-adoption of agents left running by an earlier agentd.
+ *
+ * <p>Each live agent has one watcher thread that waits for its exit, empties
+ * and removes its cgroup, records the exit with its resource usage, and
+ * applies the restart policy.
+ */
+final class Supervisor {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final SecureRandom RANDOM = new SecureRandom();
+    /** Watcher threads only wait: a small stack is plenty. */
+    private static final long WATCHER_STACK = 256 * 1024;
+    private static final Duration KILL_TIMEOUT = Duration.ofSeconds(10);
+
+    private final DaemonConfig cfg;
+    private final Store store;
+    private final Audit audit;
+    private final Spawner spawner;
+    private final CgroupManager cgroups;
+    private final SeccompPolicy seccomp;
+    private final Map<String, Live> live = new ConcurrentHashMap<>();
+    private final Object lock = new Object();
+
+    /** A running agent: its record (replaced as it changes), process and cgroup. */
+    private static final class Live {
+        volatile AgentRecord record;
+        volatile AgentProcess process;
+        volatile Cgroup cgroup;
+        final Manifest manifest;
+
+        Live(AgentRecord record, Manifest manifest) {
+            this.record = record;
+            this.manifest = manifest;
+        }
+    }
+
+    Supervisor(DaemonConfig cfg, Store store, Audit audit, Spawner spawner, CgroupManager cgroups, SeccompPolicy seccomp) {
+        this.cfg = cfg;
+        this.store = store;
+        this.audit = audit;
+        this.spawner = spawner;
+        this.cgroups = cgroups;
+        this.seccomp = seccomp;
+    }
+
+    // ---- spawn ----------------------------------------------------------------
+
+    AgentRecord spawn(String text, String path, int actor) throws AgentdException {
+        String file = path == null ? "manifest" : path;
+        Manifest m;
+        try {
+            m = ManifestParser.parse(text, file);
+        } catch (ManifestException e) {
+            audit.record(actor, null, "spawn.refused", Map.of("reason", "manifest invalid", "file", file,
+                    "errors", e.errors().stream().map(ManifestError::toString).toList()));
+            throw new AgentdException(AgentdException.MANIFEST_INVALID, "manifest " + file + " is invalid: "
+                    + e.errors().size() + " error(s)", manifestErrors(e.errors()));
+        }
+        AgentRecord rec;
+        synchronized (lock) {
+            for (Live l : live.values()) {
+                if (l.record.name().equals(m.name())) {
+                    refuse(actor, m.name(), "an agent named " + m.name() + " is already running (" + l.record.id() + ")");
+                }
+            }
+            int uid = allocateUid(m.uid(), actor, m.name());
+            String id = newId();
+            rec = new AgentRecord(id, m.name(), AgentRecord.State.STARTING, text, path, uid, null, null, null,
+                    Instant.now(), null, null, null, null, 0, actor, List.of(), null, false);
+            put(rec);
+            live.put(id, new Live(rec, m));
+        }
+        try {
+            return launch(live.get(rec.id()), actor);
+        } catch (AgentdException e) {
+            live.remove(rec.id());
+            throw e;
+        }
+    }
+
+    private void refuse(int actor, String name, String why) throws AgentdException {
+        audit.record(actor, null, "spawn.refused", Map.of("name", name, "reason", why));
+        throw new AgentdException(AgentdException.SPAWN_REFUSED, why);
+    }
+
+    /** Creates the cgroup, workspace and sandbox and starts the agent; on failure leaves nothing behind. */
+    private AgentRecord launch(Live l, Integer actor) throws AgentdException {
+        AgentRecord rec = l.record;
+        Manifest m = l.manifest;
+        Path dir = cfg.agentDir(rec.id());
+        Cgroup cg = null;
+        try {
+            prepareDirs(dir, rec.uid());
+            CgroupLimits limits = m.resources().cgroup();
+            if (limits.pidsMax().isEmpty()) {
+                limits = withPids(limits, cfg.defaultPids());
+            }
+            cg = cgroups.create("agent-" + rec.id(), limits, LimitMode.STRICT);
+            byte[] filter = seccomp.compile(m.seccomp());
+            SandboxSpec spec = SandboxPlanner.plan(m, rec.id(), rec.uid(), dir, cg, filter, cfg);
+            SandboxHandle h = spawner.spawn(spec);
+            l.cgroup = cg;
+            l.process = new AgentProcess.Spawned(h);
+            OptionalLong ticks = AgentProcess.startTicks(h.pid());
+            AgentRecord started = rec.started(h.pid(), h.initPid(), ticks.orElse(0), Instant.now(), h.dropped());
+            l.record = started;
+            put(started);
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("name", rec.name());
+            details.put("pid", h.pid());
+            details.put("uid", rec.uid());
+            details.put("cgroup", cg.name());
+            details.put("restarts", rec.restarts());
+            details.put("dropped", h.dropped());
+            audit.record(actor, rec.id(), "spawn", details);
+            watch(l);
+            return started;
+        } catch (IOException | IllegalArgumentException | UnsupportedOperationException e) {
+            if (cg != null) {
+                try {
+                    cg.killAll(KILL_TIMEOUT);
+                    cg.remove();
+                } catch (CgroupException ce) {
+                    System.err.println("agentd: could not remove cgroup of failed spawn " + rec.id() + ": " + ce.getMessage());
+                }
+            }
+            String step = e instanceof SpawnException se ? se.step() : "prepare";
+            AgentRecord failed = rec.failed(e.getMessage(), Instant.now());
+            l.record = failed;
+            try {
+                put(failed);
+            } catch (AgentdException ignored) {
+                // already reported by put
+            }
+            audit.record(actor, rec.id(), "spawn.refused", Map.of("name", rec.name(), "step", step,
+                    "reason", String.valueOf(e.getMessage())));
+            ObjectNode data = JSON.createObjectNode();
+            data.put("id", rec.id());
+            data.put("step", step);
+            throw new AgentdException(AgentdException.SPAWN_REFUSED, "spawn of " + rec.name() + " refused: " + e.getMessage(), data);
+        }
+    }
+
+    /** {@code limits} plus a pids limit: every agent gets one, so a fork bomb always stops. */
+    static CgroupLimits withPids(CgroupLimits limits, long pids) {
+        CgroupLimits.Builder b = CgroupLimits.builder().pidsMax(pids);
+        limits.memoryMax().ifPresent(b::memoryMax);
+        limits.memoryHigh().ifPresent(b::memoryHigh);
+        limits.swapMax().ifPresent(b::swapMax);
+        limits.cpuMax().ifPresent(b::cpuMax);
+        limits.cpuWeight().ifPresent(b::cpuWeight);
+        limits.ioWeight().ifPresent(b::ioWeight);
+        return b.build();
+    }
+
+    private static void prepareDirs(Path dir, int uid) throws IOException {
+        Files.createDirectories(dir);
+        Path root = dir.resolve("root");
+        if (Files.exists(root)) {
+            Files.delete(root);
+        }
+        Files.createDirectory(root);
+        Path ws = dir.resolve("workspace");
+        if (!Files.exists(ws)) {
+            Files.createDirectory(ws, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        }
+        Files.setAttribute(ws, "unix:uid", uid);
+        Files.setAttribute(ws, "unix:gid", uid);
+    }
+
+    private int allocateUid(Uid wanted, int actor, String name) throws AgentdException {
+        Set<Integer> used;
+        try {
+            used = store.uidsInUse();
+        } catch (IOException e) {
+            throw new AgentdException(AgentdException.INTERNAL, e.getMessage());
+        }
+        if (wanted instanceof Uid.Fixed f) {
+            if (used.contains(f.uid())) {
+                refuse(actor, name, "uid " + f.uid() + " is already used by a running agent;"
+                        + " agents sharing a uid could see and signal each other");
+            }
+            return f.uid();
+        }
+        for (int u = cfg.uidMin(); u <= cfg.uidMax(); u++) {
+            if (!used.contains(u)) {
+                return u;
+            }
+        }
+        refuse(actor, name, "no free uid in " + cfg.uidMin() + ".." + cfg.uidMax());
+        return -1;
+    }
+
+    private static String newId() {
+        return String.format("%08x", RANDOM.nextInt());
+    }
+
+    // ---- watching, exit, restart ------------------------------------------------
+
+    private void watch(Live l) {
+        Thread t = new Thread(null, () -> watchLoop(l), "agentd-watch-" + l.record.id(), WATCHER_STACK);
+        t.setDaemon(true);
+        t.start();
+    }
+
+    private void watchLoop(Live l) {
+        while (true) {
+            AgentProcess.Exit exit;
+            try {
+                exit = l.process.awaitExit();
+            } catch (IOException | InterruptedException e) {
+                exit = AgentProcess.Exit.UNKNOWN;
+            }
+            Map<String, Object> usage = usage(l.cgroup);
+            cleanup(l);
+            AgentRecord exited = l.record.exited(exit.code(), exit.signal(), Instant.now(), null);
+            l.record = exited;
+            try {
+                put(exited);
+            } catch (AgentdException e) {
+                System.err.println("agentd: " + e.getMessage());
+            }
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("exit_code", exit.code());
+            details.put("exit_signal", exit.signal());
+            if (exit.code() == null && exit.signal() == null) {
+                details.put("note", "exit status unknown: agent was re-adopted, and only a parent learns it");
+            }
+            details.put("resources", usage);
+            audit.record(null, exited.id(), "exit", details);
+            if (!shouldRestart(l, exit)) {
+                synchronized (l) {
+                    live.remove(exited.id());
+                    l.notifyAll();
+                }
+                return;
+            }
+            RestartPolicy p = l.manifest.restart();
+            long backoff = p.backoff().toMillis() << Math.min(exited.restarts(), 6);
+            try {
+                Thread.sleep(backoff);
+            } catch (InterruptedException e) {
+                live.remove(exited.id());
+                return;
+            }
+            if (l.record.stopRequested()) {
+                live.remove(exited.id());
+                return;
+            }
+            l.record = exited.restarting();
+            try {
+                put(l.record);
+                launchForRestart(l);
+                return; // launch started a new watcher
+            } catch (AgentdException e) {
+                live.remove(exited.id());
+                synchronized (l) {
+                    l.notifyAll();
+                }
+                return;
+            }
+        }
+    }
+
+    private void launchForRestart(Live l) throws AgentdException {
+        audit.record(null, l.record.id(), "restart", Map.of("restarts", l.record.restarts(),
+                "policy", l.manifest.restart().policy().yamlName()));
+        launch(l, null);
+    }
+
+    private static boolean shouldRestart(Live l, AgentProcess.Exit exit) {
+        if (l.record.stopRequested()) {
+            return false;
+        }
+        RestartPolicy p = l.manifest.restart();
+        switch (p.policy()) {
+            case ALWAYS:
+                return true;
+            case ON_FAILURE:
+                return exit.failed() && l.record.restarts() < p.maxRetries();
+            default:
+                return false;
+        }
+    }
+
+    private void cleanup(Live l) {
+        try {
+            if (l.cgroup != null) {
+                l.cgroup.killAll(KILL_TIMEOUT);
+            }
+        } catch (CgroupException e) {
+            System.err.println("agentd: could not empty cgroup of " + l.record.id() + ": " + e.getMessage());
+        }
+        l.process.release();
+        try {
+            if (l.cgroup != null) {
+                l.cgroup.remove();
+            }
+        } catch (CgroupException e) {
+            System.err.println("agentd: could not remove cgroup of " + l.record.id() + ": " + e.getMessage());
+        }
+    }
+
+    static Map<String, Object> usage(Cgroup cg) {
+        Map<String, Object> u = new LinkedHashMap<>();
+        if (cg == null) {
+            return u;
+        }
+        try {
+            CgroupStats s = cg.stats();
+            u.put("memory_current", opt(s.memoryCurrentBytes()));
+            u.put("memory_peak", opt(s.memoryPeakBytes()));
+            u.put("cpu_usage_usec", s.cpuUsageNanos().isPresent() ? s.cpuUsageNanos().getAsLong() / 1000 : null);
+            u.put("pids_current", opt(s.pidsCurrent()));
+            u.put("oom_kills", opt(s.oomKills()));
+        } catch (CgroupException e) {
+            u.put("error", e.getMessage());
+        }
+        return u;
+    }
+
+    private static Long opt(OptionalLong v) {
+        return v.isPresent() ? v.getAsLong() : null;
+    }
+
+    // ---- adoption ---------------------------------------------------------------
+
+    /** Re-adopts agents an earlier agentd left running; records those that ended meanwhile. */
+    void adoptAll() throws IOException {
+        for (AgentRecord a : store.all()) {
+            if (a.state().isFinal()) {
+                continue;
+            }
+            Manifest m;
+            try {
+                m = ManifestParser.parse(a.manifest(), a.manifestPath() == null ? "manifest" : a.manifestPath());
+            } catch (ManifestException e) {
+                store.put(a.failed("stored manifest no longer parses: " + e.getMessage(), Instant.now()));
+                continue;
+            }
+            Cgroup cg = null;
+            try {
+                cg = cgroups.open("agent-" + a.id());
+            } catch (CgroupException e) {
+                // gone
+            }
+            OptionalLong ticks = a.pid() == null ? OptionalLong.empty() : AgentProcess.startTicks(a.pid());
+            boolean same = ticks.isPresent() && a.pidStartTicks() != null && ticks.getAsLong() == a.pidStartTicks();
+            boolean inCgroup = false;
+            if (same && cg != null) {
+                try {
+                    inCgroup = cg.pids().contains(a.pid().longValue());
+                } catch (CgroupException e) {
+                    inCgroup = false;
+                }
+            }
+            Live l = new Live(a, m);
+            l.cgroup = cg;
+            if (same && inCgroup) {
+                l.process = new AgentProcess.Adopted(a.pid(), ticks.getAsLong());
+                live.put(a.id(), l);
+                audit.record(null, a.id(), "adopt", Map.of("pid", a.pid(), "name", a.name()));
+                watch(l);
+            } else {
+                // It ended while no agentd watched: record that and clean up.
+                // Not restarted: its exit status is unknown, and restarting an
+                // agent nobody saw fail is a decision for an admin.
+                finishVanished(l);
+            }
+        }
+    }
+
+    private void finishVanished(Live l) {
+        Map<String, Object> usage = usage(l.cgroup);
+        if (l.cgroup != null) {
+            try {
+                l.cgroup.killAll(KILL_TIMEOUT);
+                l.cgroup.remove();
+            } catch (CgroupException e) {
+                System.err.println("agentd: " + e.getMessage());
+            }
+        }
+        AgentRecord exited = l.record.exited(null, null, Instant.now(), null);
+        try {
+            put(exited);
+        } catch (AgentdException e) {
+            System.err.println("agentd: " + e.getMessage());
+        }
+        audit.record(null, exited.id(), "exit", Map.of("note", "ended while agentd was not running; exit status unknown",
+                "resources", usage));
+    }
+
+    // ---- queries and control -------------------------------------------------------
+
+    List<AgentRecord> list(boolean all) throws AgentdException {
+        try {
+            List<AgentRecord> out = new ArrayList<>();
+            for (AgentRecord a : store.all()) {
+                Live l = live.get(a.id());
+                AgentRecord cur = l == null ? a : l.record;
+                if (all || !cur.state().isFinal()) {
+                    out.add(cur);
+                }
+            }
+            return out;
+        } catch (IOException e) {
+            throw new AgentdException(AgentdException.INTERNAL, e.getMessage());
+        }
+    }
+
+    AgentRecord status(String idOrName) throws AgentdException {
+        Live l = live.get(idOrName);
+        if (l != null) {
+            return l.record;
+        }
+        try {
+            Optional<AgentRecord> a = store.get(idOrName);
+            if (a.isPresent()) {
+                return a.get();
+            }
+            for (Live x : live.values()) {
+                if (x.record.name().equals(idOrName)) {
+                    return x.record;
+                }
+            }
+            List<AgentRecord> named = store.byName(idOrName);
+            if (!named.isEmpty()) {
+                return named.get(0);
+            }
+        } catch (IOException e) {
+            throw new AgentdException(AgentdException.INTERNAL, e.getMessage());
+        }
+        ObjectNode data = JSON.createObjectNode();
+        data.put("id", idOrName);
+        throw new AgentdException(AgentdException.NO_SUCH_AGENT, "no agent with id or name \"" + idOrName + "\"", data);
+    }
+
+    /** Live resource usage of a running agent; empty for one that has ended. */
+    Map<String, Object> resources(String id) {
+        Live l = live.get(id);
+        return l == null ? new HashMap<>() : usage(l.cgroup);
+    }
+
+    Path logFile(String id) {
+        return cfg.agentDir(id).resolve("agent.log");
+    }
+
+    AgentRecord stop(String idOrName, Duration grace, int actor) throws AgentdException {
+        Live l = running(idOrName);
+        l.record = l.record.withStopRequested();
+        put(l.record);
+        audit.record(actor, l.record.id(), "stop", Map.of("grace_seconds", grace.toSeconds()));
+        try {
+            l.process.signal(ProcessSyscall.SIGTERM);
+        } catch (IOException e) {
+            // already exiting
+        }
+        try {
+            return await(l.record.id(), grace);
+        } catch (AgentdException timeout) {
+            audit.record(actor, l.record.id(), "kill", Map.of("signal", ProcessSyscall.SIGKILL, "reason", "grace period over"));
+            try {
+                if (l.cgroup != null) {
+                    l.cgroup.killAll(KILL_TIMEOUT);
+                } else {
+                    l.process.signal(ProcessSyscall.SIGKILL);
+                }
+            } catch (IOException e) {
+                throw new AgentdException(AgentdException.INTERNAL, "could not kill " + l.record.id() + ": " + e.getMessage());
+            }
+            return await(l.record.id(), KILL_TIMEOUT);
+        }
+    }
+
+    AgentRecord kill(String idOrName, int signal, int actor) throws AgentdException {
+        Live l = running(idOrName);
+        if (signal == ProcessSyscall.SIGKILL || signal == ProcessSyscall.SIGTERM) {
+            // An explicit kill is a stop: do not restart it.
+            l.record = l.record.withStopRequested();
+            put(l.record);
+        }
+        audit.record(actor, l.record.id(), "kill", Map.of("signal", signal));
+        try {
+            if (signal == ProcessSyscall.SIGKILL && l.cgroup != null) {
+                l.cgroup.killAll(KILL_TIMEOUT);
+            } else {
+                l.process.signal(signal);
+            }
+        } catch (IOException e) {
+            throw new AgentdException(AgentdException.INTERNAL, "could not signal " + l.record.id() + ": " + e.getMessage());
+        }
+        return l.record;
+    }
+
+    /** Waits until the agent has ended (and will not restart); zero timeout waits forever. */
+    AgentRecord await(String idOrName, Duration timeout) throws AgentdException {
+        AgentRecord r = status(idOrName);
+        Live l = live.get(r.id());
+        if (l == null) {
+            return status(r.id());
+        }
+        long deadline = timeout.isZero() ? Long.MAX_VALUE : System.nanoTime() + timeout.toNanos();
+        synchronized (l) {
+            while (live.get(r.id()) == l) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    ObjectNode data = JSON.createObjectNode();
+                    data.put("state", l.record.state().wire());
+                    throw new AgentdException(AgentdException.WRONG_STATE, "agent " + r.id() + " still running after "
+                            + timeout.toSeconds() + "s", data);
+                }
+                try {
+                    l.wait(Math.min(TimeUnit.NANOSECONDS.toMillis(left) + 1, 1000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new AgentdException(AgentdException.INTERNAL, "interrupted");
+                }
+            }
+        }
+        return status(r.id());
+    }
+
+    boolean isLive(String id) {
+        return live.containsKey(id);
+    }
+
+    int runningCount() {
+        return live.size();
+    }
+
+    private Live running(String idOrName) throws AgentdException {
+        AgentRecord r = status(idOrName);
+        Live l = live.get(r.id());
+        if (l == null) {
+            ObjectNode data = JSON.createObjectNode();
+            data.put("state", r.state().wire());
+            throw new AgentdException(AgentdException.WRONG_STATE, "agent " + r.id() + " is not running (" + r.state().wire() + ")", data);
+        }
+        return l;
+    }
+
+    private void put(AgentRecord r) throws AgentdException {
+        try {
+            store.put(r);
+        } catch (IOException e) {
+            throw new AgentdException(AgentdException.INTERNAL, e.getMessage());
+        }
+    }
+
+    private static ObjectNode manifestErrors(List<ManifestError> errors) {
+        ObjectNode data = JSON.createObjectNode();
+        ArrayNode arr = data.putArray("errors");
+        for (ManifestError e : errors) {
+            ObjectNode o = arr.addObject();
+            o.put("file", e.file());
+            o.put("line", e.line());
+            o.put("column", e.column());
+            o.put("key", e.key());
+            o.put("message", e.message());
+        }
+        return data;
+    }
+}
