@@ -310,7 +310,7 @@ final class AdminServer implements AutoCloseable {
         putInt(o, "exit_signal", a.exitSignal());
         o.put("restarts", a.restarts());
         try {
-            o.put("restart_policy", dev.agentd.manifest.ManifestParser.parse(a.manifest(), "stored").restart().policy().yamlName());
+            o.put("restart_policy", dev.agentd.manifest.ManifestParser.parse(a.manifest(), a.manifestPath() == null ? "stored" : a.manifestPath()).restart().policy().yamlName());
         } catch (dev.agentd.manifest.ManifestException e) {
             o.putNull("restart_policy");
         }

@@ -80,6 +80,8 @@ final class Native {
 
         int posix_spawn_file_actions_addchdir_np(Pointer actions, String path);
 
+        int posix_spawn_file_actions_addclosefrom_np(Pointer actions, int lowFd);
+
         int posix_spawnattr_init(Pointer attr);
 
         int posix_spawnattr_destroy(Pointer attr);
@@ -133,6 +135,21 @@ final class Native {
             throw new SyscallException(name, errno(), context);
         }
         return r;
+    }
+
+    /** {@code syscall(name, path1, path2)} for calls taking two strings (pivot_root). */
+    static long syscallStrings(String name, String context, String a, String b) throws SyscallException {
+        Pointer pa = cString(a);
+        Pointer pb = cString(b);
+        return syscall(name, context, pa.address(), pb.address());
+    }
+
+    static Pointer cString(String s) {
+        byte[] bytes = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        Pointer p = allocate(bytes.length + 1);
+        p.put(0, bytes, 0, bytes.length);
+        p.putByte(bytes.length, (byte) 0);
+        return p;
     }
 
     /** Throws unless a libc call that reports in errno returned non-negative. */

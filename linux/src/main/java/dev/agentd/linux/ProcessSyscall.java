@@ -40,6 +40,29 @@ public final class ProcessSyscall {
     }
 
     /**
+     * A pidfd for {@code pid} (pidfd_open, Linux 5.3): a handle that cannot be
+     * confused with a later process that reuses the number.
+     */
+    public static Fd pidfdOpen(int pid) throws SyscallException {
+        return new Fd((int) Native.syscall("pidfd_open", "pid=" + pid, pid, 0), "pidfd " + pid);
+    }
+
+    /** Sends {@code signal} through a pidfd (pidfd_send_signal, Linux 5.1). */
+    public static void pidfdSendSignal(Fd pidfd, int signal) throws SyscallException {
+        Native.syscall("pidfd_send_signal", "pidfd=" + pidfd.number() + ", signal=" + signal, pidfd.number(), signal, 0, 0);
+    }
+
+    /** Whether {@code pid} has ended but not been reaped, or has gone: {@code waitpid(WNOHANG)} for a child. */
+    public static WaitStatus pollChild(int pid) throws SyscallException {
+        IntByReference status = new IntByReference();
+        int r = Native.libc().waitpid(pid, status, 1 /* WNOHANG */);
+        if (r < 0) {
+            throw new SyscallException("waitpid", Native.errno(), "pid=" + pid);
+        }
+        return r == 0 ? null : WaitStatus.decode(r, status.getValue());
+    }
+
+    /**
      * Initialises, on the calling thread, every lazy part of the native
      * binding. Call it before a thread restricts itself (after
      * {@code unshare(CLONE_NEWPID)} the thread cannot start the threads a lazy

@@ -30,7 +30,7 @@ public final class Spawn {
     private static final int OPAQUE_SIZE = 1024;
     private static final int SIGSET_SIZE = 128;
 
-    private sealed interface Action permits Open, Dup2, Close, Chdir {}
+    private sealed interface Action permits Open, Dup2, Close, Chdir, CloseFrom {}
 
     private record Open(int fd, String path, int flags, int mode) implements Action {}
 
@@ -39,6 +39,8 @@ public final class Spawn {
     private record Close(int fd) implements Action {}
 
     private record Chdir(String path) implements Action {}
+
+    private record CloseFrom(int lowFd) implements Action {}
 
     private final Path program;
     private final List<String> argv = new ArrayList<>();
@@ -100,6 +102,16 @@ public final class Spawn {
         return this;
     }
 
+    /**
+     * In the child: close every descriptor from {@code lowFd} up (glibc 2.34).
+     * The JDK opens many files without {@code O_CLOEXEC}; without this a
+     * sandboxed child would inherit the supervisor's jars, sockets and logs.
+     */
+    public Spawn closeFrom(int lowFd) {
+        actions.add(new CloseFrom(lowFd));
+        return this;
+    }
+
     /** Make the child a session leader ({@code setsid}). */
     public Spawn newSession() {
         this.setsid = true;
@@ -157,6 +169,9 @@ public final class Spawn {
                     "posix_spawn_file_actions_adddup2", "fd=" + d.from());
         } else if (a instanceof Close cl) {
             checkSpawn(c.posix_spawn_file_actions_addclose(fa, cl.fd()), "posix_spawn_file_actions_addclose", "fd=" + cl.fd());
+        } else if (a instanceof CloseFrom cf) {
+            checkSpawn(c.posix_spawn_file_actions_addclosefrom_np(fa, cf.lowFd()),
+                    "posix_spawn_file_actions_addclosefrom_np", "fd=" + cf.lowFd());
         } else if (a instanceof Chdir ch) {
             checkSpawn(c.posix_spawn_file_actions_addchdir_np(fa, ch.path()),
                     "posix_spawn_file_actions_addchdir_np", "path=" + ch.path());

@@ -64,6 +64,12 @@ class SpawnIT {
     }
 
     @Test
+    void lastCapability_readsWholeSysctl() throws Exception {
+        // Regression: Files.readString returned "4" for "40" on this sysctl.
+        assertTrue(CredentialSyscall.lastCapability() >= 37, "cap_last_cap is at least CAP_AUDIT_READ (37)");
+    }
+
+    @Test
     void kernelProbes_answer() {
         assertTrue(LandlockSyscall.abiVersion() >= 0);
         SeccompSyscall.filterAvailable();
