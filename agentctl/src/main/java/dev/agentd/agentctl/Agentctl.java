@@ -1,0 +1,83 @@
+package dev.agentd.agentctl;
+
+import java.time.Clock;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/**
+ * The top command, {@code agentctl}: a list of subcommands, one class each.
+ *
+ * <p>Holds what the subcommands share but must not read from globals, so that
+ * tests can supply it: the clock (uptimes) and the environment
+ * ({@code AGENTD_SOCKET}).
+ */
+@Command(name = "agentctl",
+        mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class,
+        header = "Control agentd, the supervisor of sandboxed AI agents.",
+        description = {
+            "agentctl talks to agentd over its admin socket (JSON-RPC 2.0, one object per line) "
+                    + "to start agents from manifests, list and inspect them, follow their logs, "
+                    + "stop them, and report what the kernel offers agentd.",
+            "",
+            "Only root and members of group agentd may use the socket.",
+            "",
+            "Every command takes --socket PATH and --json; run `agentctl help COMMAND` for its details."},
+        subcommands = {
+            HelpCommand.class,
+            SpawnCommand.class,
+            RunCommand.class,
+            ListCommand.class,
+            StatusCommand.class,
+            LogsCommand.class,
+            StopCommand.class,
+            KillCommand.class,
+            WaitCommand.class,
+            DaemonCommand.class},
+        footer = {
+            "%nEXAMPLES",
+            "  agentctl run researcher.yaml          # start, follow logs, exit with its code",
+            "  id=$(agentctl spawn researcher.yaml)  # start in the background",
+            "  agentctl list --all",
+            "  agentctl status researcher --json | jq .resources",
+            "  agentctl stop --grace 30 \"$id\"",
+            "  agentctl daemon status"})
+public final class Agentctl implements Callable<Integer> {
+
+    @Spec
+    private CommandSpec spec;
+
+    private final Clock clock;
+    private final Map<String, String> env;
+
+    /**
+     * @param clock the time uptimes are measured against
+     * @param env   the environment variables to honour (AGENTD_SOCKET)
+     */
+    public Agentctl(Clock clock, Map<String, String> env) {
+        this.clock = Objects.requireNonNull(clock, "clock");
+        this.env = Map.copyOf(env);
+    }
+
+    /** The clock uptimes are measured against. */
+    public Clock clock() {
+        return clock;
+    }
+
+    /** The environment. */
+    public Map<String, String> env() {
+        return env;
+    }
+
+    /** {@code agentctl} alone: show the usage on stderr and fail as a usage error, as git does. */
+    @Override
+    public Integer call() {
+        spec.commandLine().usage(spec.commandLine().getErr());
+        return ExitCodes.USAGE;
+    }
+}

@@ -1,0 +1,112 @@
+package dev.agentd.agentctl;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.time.Instant;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * Options every command takes ({@code --socket}, {@code --json}), mixed into
+ * each subcommand, plus the plumbing each command needs: connecting, the
+ * output streams, the clock.
+ *
+ * <p>A mixin rather than options on the top command, so they can follow the
+ * subcommand ({@code agentctl list --json}) as users type them.
+ */
+public final class CommonOptions {
+
+    @Spec(Spec.Target.MIXEE)
+    private CommandSpec mixee;
+
+    @Option(names = "--socket", paramLabel = "PATH",
+            description = "agentd's admin socket. Default: $AGENTD_SOCKET, else /run/agentd/agentd.sock.")
+    private Path socket;
+
+    @Option(names = "--json",
+            description = "Print agentd's result as pretty JSON on stdout, for machines; "
+                    + "errors go to stderr as JSON too.")
+    private boolean json;
+
+    /** Whether {@code --json} was given. */
+    public boolean json() {
+        return json;
+    }
+
+    /** The socket this command will use. */
+    public Path socket() {
+        return AdminClient.resolveSocket(socket, root().env());
+    }
+
+    /** Connects to agentd on {@link #socket()}. */
+    public AdminClient connect() throws AgentdUnreachableException {
+        return AdminClient.connect(socket());
+    }
+
+    /** Standard output (picocli's, so tests can capture it). */
+    public PrintWriter out() {
+        return mixee.commandLine().getOut();
+    }
+
+    /** Standard error. */
+    public PrintWriter err() {
+        return mixee.commandLine().getErr();
+    }
+
+    /** The current time, for uptimes. */
+    public Instant now() {
+        return root().clock().instant();
+    }
+
+    /** Prints {@code result} as pretty JSON with {@code --json}, else the {@code human} text as is. */
+    public void print(JsonResult result, String human) {
+        if (json) {
+            printJson(result.json());
+        } else {
+            out().print(human);
+            out().flush();
+        }
+    }
+
+    /** Prints {@code node} pretty on stdout. */
+    public void printJson(JsonNode node) {
+        out().println(Json.pretty(node));
+        out().flush();
+    }
+
+    /**
+     * One streamed log line: the text itself, or with {@code --json} one
+     * compact {@code {"line": ...}} object per line (JSON Lines) so a consumer
+     * can read the stream before the final result arrives. Flushed at once:
+     * the point of following is seeing lines as they happen.
+     */
+    public void printLogLine(String line) {
+        if (json) {
+            out().println(Json.compact(Json.object().put("line", line)));
+        } else {
+            out().println(line);
+        }
+        out().flush();
+        // PrintWriter and System.out both swallow EPIPE; ask both.
+        if (out().checkError() || System.out.checkError()) {
+            throw new OutputClosedException();
+        }
+    }
+
+    /** Tells the user, on stderr, which rules best effort left out (human mode only: --json has them in the record). */
+    public void warnDropped(Agent agent) {
+        if (json) {
+            return;
+        }
+        for (String rule : agent.dropped()) {
+            err().println("agentctl: warning: " + agent.id() + ": rule not applied: " + rule);
+        }
+        err().flush();
+    }
+
+    private Agentctl root() {
+        return (Agentctl) mixee.root().userObject();
+    }
+}
