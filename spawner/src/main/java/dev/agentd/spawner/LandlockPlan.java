@@ -89,7 +89,13 @@ record LandlockPlan(Path stagingRoot, List<PathAccess> rules, boolean denyTcp, S
                 RestrictionStatus status = created.restrictSelf();
                 List<String> dropped = new ArrayList<>();
                 for (RestrictionStatus.Dropped d : status.dropped()) {
-                    dropped.add("landlock: " + d);
+                    // Only what leaves something allowed that was to be denied
+                    // is "dropped"; a right stripped from a file rule because
+                    // it applies to directories only denies more, not less.
+                    if (d.reason() != RestrictionStatus.Reason.NOT_A_DIRECTORY
+                            && d.reason() != RestrictionStatus.Reason.OPTIONAL_PATH_MISSING) {
+                        dropped.add("landlock: " + d);
+                    }
                 }
                 return dropped;
             }
