@@ -298,7 +298,7 @@ final class ProfileParser {
         }
 
         void requireObject(List<String> fields) throws ProfileException {
-            if (!node.isObject()) {
+            if (node == null || !node.isObject()) {
                 throw wrongType("an object with fields " + String.join(", ", fields));
             }
             Iterator<String> names = node.fieldNames();

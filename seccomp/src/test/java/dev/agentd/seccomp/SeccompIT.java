@@ -47,7 +47,12 @@ class SeccompIT {
         Require.feature("python3", Files.isExecutable(PYTHON), PYTHON + " missing: the probe is a Python script");
     }
 
-    record Run(WaitStatus status, String stdout, String stderr, String threadStatus) {
+    /** Work done on the filtered thread after the filter is installed, before the spawn. */
+    interface OnThread {
+        String run() throws Exception;
+    }
+
+    record Run(WaitStatus status, String stdout, String stderr, String threadStatus, String onThread) {
         Map<String, String> lines() {
             Map<String, String> m = new LinkedHashMap<>();
             for (String l : stdout.split("\n")) {
@@ -67,6 +72,10 @@ class SeccompIT {
      * wait. The thread then ends, taking its filter with it.
      */
     Run runOnFilteredThread(BpfProgram program, List<String> argv) throws Exception {
+        return runOnFilteredThread(program, argv, () -> "");
+    }
+
+    Run runOnFilteredThread(BpfProgram program, List<String> argv, OnThread onThread) throws Exception {
         Path out = Files.createTempFile(dir, "out", ".txt");
         Path err = Files.createTempFile(dir, "err", ".txt");
         Map<String, String> env = new HashMap<>();
@@ -84,6 +93,7 @@ class SeccompIT {
                     SeccompFilter.installOnCurrentThread(program);
                 }
                 String self = Files.readString(Path.of("/proc/thread-self/status"));
+                String extra = onThread.run();
                 int pid = Spawn.of(Path.of(argv.get(0))).args(argv).env(env)
                         .open(0, Path.of("/dev/null"), FileSyscall.O_RDONLY, 0)
                         .open(1, out, FileSyscall.O_WRONLY | FileSyscall.O_TRUNC, 0600)
@@ -91,7 +101,7 @@ class SeccompIT {
                         .chdir(dir)
                         .start();
                 WaitStatus st = ProcessSyscall.waitFor(pid);
-                result.set(new Run(st, null, null, self));
+                result.set(new Run(st, null, null, self, extra));
             } catch (Throwable e) {
                 result.set(e);
             }
@@ -103,7 +113,7 @@ class SeccompIT {
             throw new AssertionError("spawning thread failed: " + e, e);
         }
         Run r = (Run) result.get();
-        return new Run(r.status(), Files.readString(out), Files.readString(err), r.threadStatus());
+        return new Run(r.status(), Files.readString(out), Files.readString(err), r.threadStatus(), r.onThread());
     }
 
     private Path probe() throws IOException {
@@ -131,6 +141,7 @@ class SeccompIT {
         want.put("thread", "ok");
         want.put("cat", "hello from a file");
         want.put("sh", "42");
+        want.put("coreutils", "f g");
         want.put("Seccomp", "2");
         want.put("NoNewPrivs", "1");
         want.put("getpid", "ok");
@@ -209,6 +220,34 @@ class SeccompIT {
             // aarch64 has no x32 ABI: the number is just unknown, so the default answer (EPERM) applies.
             assertEquals("before\nafter -1 1\n", run.stdout());
         }
+    }
+
+    @Test
+    void jvm_runsUnderAgentDefault_onTheFilteredThreadAndAsAChild() throws Exception {
+        Path java = Path.of(System.getProperty("java.home"), "bin", "java");
+        Run run = runOnFilteredThread(Seccomp.agentDefault(Arch.current()),
+                List.of(java.toString(), "-Xshare:auto", "-XX:+UseSerialGC", "-version"), () -> {
+                    // Java work on the filtered thread: file I/O and a new thread
+                    // (pthread_create: clone3 answers ENOSYS, glibc falls back to clone).
+                    Path f = Files.writeString(dir.resolve("jvm.txt"), "written under seccomp");
+                    AtomicReference<String> childStatus = new AtomicReference<>();
+                    Thread child = new Thread(() -> {
+                        try {
+                            childStatus.set(Files.readString(Path.of("/proc/thread-self/status")));
+                        } catch (IOException e) {
+                            childStatus.set(e.toString());
+                        }
+                    });
+                    child.start();
+                    child.join();
+                    return Files.readString(f) + "\n" + childStatus.get();
+                });
+        assertTrue(run.onThread().startsWith("written under seccomp\n"), run.onThread());
+        assertTrue(run.onThread().contains("Seccomp:\t2"), "a thread started by the filtered thread inherits the filter:\n"
+                + run.onThread());
+        assertTrue(run.status().exited() && run.status().exitCode() == 0, run.status() + "\n" + run.stdout() + run.stderr());
+        assertTrue(run.stderr().contains("version"), "java -version under the filter:\n" + run.stderr());
+        assertOtherThreadsUnfiltered();
     }
 
     /** Every thread of this JVM, the main one included, is unfiltered after the spawning thread ended. */

@@ -48,6 +48,8 @@ print("thread", "ok" if box == [1] else "bad", flush=True)
 print("cat", subprocess.run(["/bin/cat", sys.argv[1]], capture_output=True).stdout.decode().strip(), flush=True)
 print("sh", subprocess.run(["/bin/sh", "-c", "echo $((6 * 7)) | /bin/cat"], capture_output=True).stdout.decode().strip(),
       flush=True)
+coreutils = "mkdir -p d && echo x > d/f && cp d/f d/g && chmod 600 d/g && ls d | tr '\\n' ' ' && rm -r d"
+print("coreutils", subprocess.run(["/bin/sh", "-c", coreutils], capture_output=True).stdout.decode().strip(), flush=True)
 for line in open("/proc/self/status"):
     key = line.split(":")[0]
     if key in ("Seccomp", "NoNewPrivs"):
