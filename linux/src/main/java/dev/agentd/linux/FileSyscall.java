@@ -22,6 +22,19 @@ public final class FileSyscall {
     public static final int O_PATH = 010000000;
 
     /**
+     * Opens {@code path} with {@code flags}, throwing the {@link SyscallException}
+     * itself (for callers that act on the errno, e.g. ENXIO from a FIFO's
+     * writer end opened with {@code O_NONBLOCK} before its reader).
+     */
+    public static Fd openRaw(Path path, int flags, int mode) throws SyscallException {
+        int fd = Native.libc().open(path.toString(), flags, mode);
+        if (fd < 0) {
+            throw new SyscallException("open", Native.errno(), "path=" + path);
+        }
+        return new Fd(fd, path.toString());
+    }
+
+    /**
      * Opens {@code path} with {@code flags}. A missing file is a
      * {@link java.nio.file.NoSuchFileException}, a refused one an
      * {@link java.nio.file.AccessDeniedException}; both keep the
@@ -33,6 +46,13 @@ public final class FileSyscall {
             throw new SyscallException("open", Native.errno(), "path=" + path).toJdk();
         }
         return new Fd(fd, path.toString());
+    }
+
+    /** Creates a named pipe ({@code mkfifo(3)}). */
+    public static void mkfifo(Path path, int mode) throws IOException {
+        if (Native.libc().mkfifo(path.toString(), mode) < 0) {
+            throw new SyscallException("mkfifo", Native.errno(), "path=" + path).toJdk();
+        }
     }
 
     /** {@code open(path, O_PATH | O_CLOEXEC)}: a handle to name a file, as Landlock rules need. */

@@ -37,6 +37,9 @@ final class Native {
         int close(int fd);
 
         @SaveError
+        int mkfifo(String path, int mode);
+
+        @SaveError
         int kill(int pid, int signal);
 
         @SaveError

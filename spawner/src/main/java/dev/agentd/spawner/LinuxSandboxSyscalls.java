@@ -41,10 +41,6 @@ final class LinuxSandboxSyscalls implements SandboxSyscalls {
 
     @Override
     public void joinCgroup(Cgroup cgroup, int tid) throws IOException {
-        if (!cgroup.canJoinThread()) {
-            throw new IOException("cgroup " + cgroup.name() + " places whole processes only (cgroup v2);"
-                    + " this spawner places a child by its spawning thread (v1)");
-        }
         cgroup.joinThread(tid);
     }
 
@@ -90,6 +86,12 @@ final class LinuxSandboxSyscalls implements SandboxSyscalls {
         Files.createDirectories(file.getParent());
         return FileSyscall.open(file, FileSyscall.O_WRONLY | FileSyscall.O_CREAT | FileSyscall.O_APPEND
                 | FileSyscall.O_CLOEXEC, 0640);
+    }
+
+    @Override
+    public void makeGate(Path fifo, int uid) throws IOException {
+        FileSyscall.mkfifo(fifo, 0600);
+        Files.setAttribute(fifo, "unix:uid", uid);
     }
 
     @Override

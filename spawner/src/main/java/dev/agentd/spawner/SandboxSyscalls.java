@@ -38,6 +38,9 @@ interface SandboxSyscalls {
 
     Fd openLog(Path file) throws IOException;
 
+    /** Creates the spawn gate's FIFO, readable by {@code uid} only. */
+    void makeGate(Path fifo, int uid) throws IOException;
+
     /** Creates the Landlock ruleset with rules on staging paths; nothing is enforced yet. */
     LandlockPlan.Prepared prepareLandlock(LandlockPlan plan) throws IOException;
 

@@ -47,11 +47,13 @@ final class SpawnSequence {
     private final SandboxSyscalls sys;
     private final Path root;
     private final List<String> dropped = new ArrayList<>();
+    private final boolean gated;
 
     SpawnSequence(SandboxSpec spec, SandboxSyscalls sys) {
         this.spec = spec;
         this.sys = sys;
         this.root = spec.stagingDir();
+        this.gated = SpawnGate.needed(spec);
     }
 
     SpawnResult run() throws SpawnException {
@@ -65,7 +67,8 @@ final class SpawnSequence {
         // namespace is rooted at the agent's own cgroup, and before any spawn,
         // so the agent is inside its limits before its first instruction (v1:
         // children inherit the spawning thread's cgroups).
-        if (spec.cgroup().isPresent()) {
+        // (v2 cannot place a thread: the spawn gate places each child instead.)
+        if (spec.cgroup().isPresent() && spec.cgroup().get().canJoinThread()) {
             step("join-cgroup", () -> sys.joinCgroup(spec.cgroup().get(), tid));
         }
         step("unshare", () -> sys.unshare(namespaces()));
@@ -83,6 +86,11 @@ final class SpawnSequence {
         step("dev", this::mountDev);
         step("proc", this::mountProc);
         step("workdir", this::ensureWorkdir);
+        if (gated) {
+            // A FIFO owned by the agent's uid (0600), opened by each child right after its stdio:
+            // it holds the child until the gate has placed it (see SpawnGate).
+            step("gate", () -> sys.makeGate(staged(SpawnGate.PATH), spec.uid()));
+        }
         // The log is opened while the host's view is still there; the agent
         // gets it as stdout/stderr by dup2 and never sees its path.
         Fd log = call("open-log", () -> sys.openLog(spec.logFile()));
@@ -232,17 +240,20 @@ final class SpawnSequence {
         rules.add(new PathAccess(Path.of("/dev/shm"), PathAccess.Kind.WRITE));
         rules.add(new PathAccess(SandboxSpec.Reserved.TMP, PathAccess.Kind.WRITE));
         rules.add(new PathAccess(SandboxSpec.Reserved.PROC, PathAccess.Kind.READ));
+        if (gated) {
+            rules.add(new PathAccess(SpawnGate.PATH, PathAccess.Kind.READ));
+        }
         rules.addAll(spec.access());
         return new LandlockPlan(root, rules, spec.network() == Network.NONE, spec.landlockMode());
     }
 
     private Spawn initSpawn() {
         Path devNull = Path.of("/dev/null");
-        return Spawn.of(Path.of(spec.init().get(0))).args(spec.init())
+        return gate(Spawn.of(Path.of(spec.init().get(0))).args(spec.init())
                 .env(Map.of("PATH", DEFAULT_PATH))
                 .open(0, devNull, FileSyscall.O_RDONLY, 0)
                 .open(1, devNull, FileSyscall.O_WRONLY, 0)
-                .open(2, devNull, FileSyscall.O_WRONLY, 0)
+                .open(2, devNull, FileSyscall.O_WRONLY, 0))
                 .closeFrom(3)
                 .chdir(Path.of("/"))
                 .newSession();
@@ -252,14 +263,20 @@ final class SpawnSequence {
         Map<String, String> env = new java.util.LinkedHashMap<>();
         env.put("PATH", DEFAULT_PATH);
         env.putAll(spec.env());
-        return Spawn.of(Path.of(spec.command().get(0))).args(spec.command())
+        Spawn s = Spawn.of(Path.of(spec.command().get(0))).args(spec.command())
                 .env(env)
                 .open(0, Path.of("/dev/null"), FileSyscall.O_RDONLY, 0)
                 .dup2(log.number(), 1)
-                .dup2(log.number(), 2)
+                .dup2(log.number(), 2);
+        // The gate comes after stdio: fd 3 may be the log itself, already copied.
+        return gate(s)
                 .closeFrom(3)
                 .chdir(spec.workdir())
                 .newSession();
+    }
+
+    private Spawn gate(Spawn s) {
+        return gated ? s.open(SpawnGate.FD, SpawnGate.PATH, FileSyscall.O_RDONLY | FileSyscall.O_CLOEXEC, 0) : s;
     }
 
     interface Step {

@@ -5,6 +5,7 @@ import dev.agentd.linux.ProcessSyscall;
 import dev.agentd.linux.Spawn;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -59,17 +60,27 @@ public final class Spawner {
     SpawnResult runOnFreshThread(SandboxSpec spec) throws SpawnException {
         AtomicReference<SpawnResult> result = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
+        SpawnGate gate = SpawnGate.needed(spec)
+                ? new SpawnGate(spec.cgroup().filter(c -> !c.canJoinThread()).orElse(null), spec.rlimits(), spec.uid(),
+                        spec.gid(), 2)
+                : null;
         // A platform thread (never virtual: the restrictions are per kernel
         // task) that ends right after the spawn, taking its namespaces,
         // credentials and filters with it.
         Thread t = new Thread(() -> {
             try {
+                if (gate != null) {
+                    gate.spawnerStarted(sys.gettid());
+                }
                 result.set(new SpawnSequence(spec, sys).run());
             } catch (Throwable e) {
                 failure.set(e);
             }
         }, "agentd-spawn-" + spec.name());
         t.setDaemon(true);
+        if (gate != null) {
+            gate.start(t);
+        }
         t.start();
         boolean interrupted = false;
         while (true) {
@@ -83,8 +94,20 @@ public final class Spawner {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+        List<String> gateErrors = gate == null ? List.of() : gate.finish();
         Throwable f = failure.get();
+        if (f == null && !gateErrors.isEmpty()) {
+            // A child could not be placed (cgroup or limits): it was killed at
+            // the gate; take the sandbox down rather than run it unconfined.
+            SpawnResult r = result.get();
+            sys.kill(r.agentPid());
+            sys.kill(r.initPid());
+            throw new SpawnException("gate", String.join("; ", gateErrors), null);
+        }
         if (f instanceof SpawnException se) {
+            if (!gateErrors.isEmpty()) {
+                throw new SpawnException(se.step(), se.getMessage() + "; spawn gate: " + String.join("; ", gateErrors), se);
+            }
             throw se;
         }
         if (f != null) {

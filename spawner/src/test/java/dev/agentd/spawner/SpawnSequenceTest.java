@@ -51,6 +51,7 @@ class SpawnSequenceTest {
         @Override public void touch(Path f) throws IOException { if (!Files.exists(f)) Files.createFile(f); }
         @Override public void symlink(Path l, String t) throws IOException { }
         @Override public Fd openLog(Path f) throws IOException { rec("openLog"); return Fd.adopt(999, "fake"); }
+        @Override public void makeGate(Path fifo, int uid) throws IOException { rec("makeGate " + uid); }
         @Override public LandlockPlan.Prepared prepareLandlock(LandlockPlan p) throws IOException {
             rec("prepareLandlock");
             return () -> { rec("restrictLandlock"); return List.of(); };
@@ -163,12 +164,24 @@ class SpawnSequenceTest {
         Recording r = new Recording();
         Path staging = Files.createDirectories(dir.resolve("root2"));
         Cgroup fake = (Cgroup) java.lang.reflect.Proxy.newProxyInstance(Cgroup.class.getClassLoader(),
-                new Class<?>[] {Cgroup.class}, (p, m, a) -> m.getName().equals("name") ? "x" : null);
+                new Class<?>[] {Cgroup.class}, (p, m, a) -> m.getName().equals("name") ? "x"
+                        : m.getName().equals("canJoinThread") ? Boolean.TRUE : null);
         SandboxSpec s = SandboxSpec.builder().name("t").uid(61000).command(List.of("/bin/true"))
                 .stagingDir(staging).logFile(dir.resolve("log")).cgroup(fake).build();
         new SpawnSequence(s, r).run();
         assertEquals("joinCgroup 42", r.calls.get(1));
         assertTrue(r.calls.get(2).startsWith("unshare"));
+    }
+
+    @Test
+    void run_rlimitsGateEachChildBeforeExec() throws Exception {
+        Recording r = new Recording();
+        Path staging = Files.createDirectories(dir.resolve("root3"));
+        SandboxSpec s = SandboxSpec.builder().name("t").uid(61000).command(List.of("/bin/true"))
+                .stagingDir(staging).logFile(dir.resolve("log")).rlimit(SandboxSpec.Rlimit.NOFILE, 64).build();
+        new SpawnSequence(s, r).run();
+        int gate = r.calls.indexOf("makeGate 61000");
+        assertTrue(gate > 0 && gate < r.calls.indexOf("prepareLandlock"), "gate made before Landlock and pivot: " + r.calls);
     }
 
     @Test
