@@ -34,6 +34,8 @@ final class SandboxPlanner {
             Path.of("/lib32"), Path.of("/lib64"), Path.of("/libx32"), Path.of("/etc/ld.so.cache"),
             Path.of("/etc/alternatives"));
     static final Path WORKSPACE = Path.of("/workspace");
+    /** Open files per agent process (soft and hard). */
+    static final long NOFILE = 4096;
     private static final List<String> SEARCH_PATH = List.of("/usr/local/bin", "/usr/bin", "/bin", "/usr/sbin", "/sbin");
 
     private enum Want { READ, WRITE, EXEC }
@@ -61,7 +63,11 @@ final class SandboxPlanner {
                 .seccompFilter(seccomp)
                 .cgroup(cgroup)
                 .logFile(agentDir.resolve("agent.log"))
-                .init(List.of(cfg.init().toString(), "-P"));
+                .init(List.of(cfg.init().toString(), "-P"))
+                // No core dumps (an agent's memory may hold what it was told in
+                // confidence) and a bounded descriptor table.
+                .rlimit(SandboxSpec.Rlimit.CORE, 0)
+                .rlimit(SandboxSpec.Rlimit.NOFILE, NOFILE);
         for (Path p : SYSTEM) {
             if (Files.exists(p)) {
                 b.mount(BindMount.readOnly(p));
