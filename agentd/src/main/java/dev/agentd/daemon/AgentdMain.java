@@ -25,12 +25,13 @@ import picocli.CommandLine.Option;
             "seccomp-BPF, cgroups) and is the only way it reaches anything outside.",
             "",
             "Without a subcommand, runs the daemon in the foreground. Audit records go to stdout as JSON lines."},
-        subcommands = {AgentdMain.KernelCommand.class, AgentdMain.SeccompCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {AgentdMain.KernelCommand.class, AgentdMain.SeccompCommand.class, Bench.class, CommandLine.HelpCommand.class},
         footer = {"", "Examples:",
             "  agentd --root /tmp/agentd        run with embedded defaults under /tmp/agentd (no config file)",
             "  agentd                           run with /etc/agentd/agentd.yaml (or the system defaults)",
             "  agentd kernel                    what this kernel supports",
             "  agentd seccomp --disassemble     the compiled agent-default filter, instruction by instruction",
+            "  agentd bench                     spawn latency against bwrap; memory per idle agent",
             "", "Exit status:", "  0  stopped cleanly", "  1  could not start (the message says why)", "  2  usage error"})
 public final class AgentdMain implements Callable<Integer> {
     @Option(names = "--root", paramLabel = "DIR",

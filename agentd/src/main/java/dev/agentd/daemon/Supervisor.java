@@ -507,7 +507,9 @@ final class Supervisor {
                     l.process.signal(ProcessSyscall.SIGKILL);
                 }
             } catch (IOException e) {
-                throw new AgentdException(AgentdException.INTERNAL, "could not kill " + l.record.id() + ": " + e.getMessage());
+                if (live.get(l.record.id()) == l) {
+                    throw new AgentdException(AgentdException.INTERNAL, "could not kill " + l.record.id() + ": " + e.getMessage());
+                }
             }
             return await(l.record.id(), KILL_TIMEOUT);
         }
@@ -528,6 +530,9 @@ final class Supervisor {
                 l.process.signal(signal);
             }
         } catch (IOException e) {
+            if (live.get(l.record.id()) != l) {
+                return status(l.record.id()); // it ended meanwhile: nothing left to signal
+            }
             throw new AgentdException(AgentdException.INTERNAL, "could not signal " + l.record.id() + ": " + e.getMessage());
         }
         return l.record;

@@ -31,8 +31,14 @@ import java.util.concurrent.locks.LockSupport;
  * (kernel-facts.md, "Placing a child in a v2 cgroup before it runs").
  */
 final class SpawnGate {
-    /** Where the FIFO is in the sandbox. */
-    static final Path PATH = Path.of("/.agentd-gate");
+    /**
+     * Where child {@code index}'s FIFO is in the sandbox. One FIFO per child:
+     * a FIFO reader does not wait while any writer has it open, so a shared
+     * FIFO would let the agent through on the init's release.
+     */
+    static Path path(int index) {
+        return Path.of("/.agentd-gate-" + index);
+    }
     /** The child holds the gate on this descriptor; stdio is set up before it. */
     static final int FD = 3;
 
@@ -114,11 +120,11 @@ final class SpawnGate {
             if (pids.size() > index) {
                 int pid = pids.get(index);
                 try {
-                    place(pid, deadline);
+                    place(pid, index, deadline);
                 } catch (IOException e) {
                     // Fail closed: the child must not run unplaced.
                     synchronized (errors) {
-                        errors.add("child " + pid + ": " + e.getMessage());
+                        errors.add("child " + index + " of " + pids + ": " + e.getMessage());
                     }
                     killQuietly(pid);
                 }
@@ -141,11 +147,11 @@ final class SpawnGate {
      * dumpable, so its /proc/PID/root needs root), then reopened for writing
      * through /proc/thread-self/fd as its owner.
      */
-    private void place(int pid, long deadline) throws IOException {
+    private void place(int pid, int index, long deadline) throws IOException {
         if (cgroup != null) {
             cgroup.addProcess(pid);
         }
-        Path fifo = Path.of("/proc/" + pid + "/root").resolve(PATH.toString().substring(1));
+        Path fifo = Path.of("/proc/" + pid + "/root").resolve(path(index).toString().substring(1));
         try (Fd path = FileSyscall.openRaw(fifo, FileSyscall.O_PATH | FileSyscall.O_CLOEXEC, 0)) {
             if (!rlimits.isEmpty()) {
                 CredentialSyscall.clearGroups();
@@ -175,7 +181,13 @@ final class SpawnGate {
                 LockSupport.parkNanos(20_000);
             }
         }
-        throw new IOException("child " + pid + " never opened the spawn gate");
+        String what;
+        try {
+            what = Files.readString(Path.of("/proc/" + pid + "/stat")).trim();
+        } catch (IOException e) {
+            what = "gone";
+        }
+        throw new IOException("child " + pid + " never opened the spawn gate (" + what + ")");
     }
 
     private static void killQuietly(int pid) {

@@ -43,6 +43,10 @@ final class SpawnSequence {
     /** The sandbox's /usr/bin, /bin etc. search path. */
     static final String DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
 
+    /** The children of a spawn, in the order they are spawned (the spawn gate relies on it). */
+    static final int INIT = 0;
+    static final int AGENT = 1;
+
     private final SandboxSpec spec;
     private final SandboxSyscalls sys;
     private final Path root;
@@ -89,7 +93,10 @@ final class SpawnSequence {
         if (gated) {
             // A FIFO owned by the agent's uid (0600), opened by each child right after its stdio:
             // it holds the child until the gate has placed it (see SpawnGate).
-            step("gate", () -> sys.makeGate(staged(SpawnGate.PATH), spec.uid()));
+            step("gate", () -> {
+                sys.makeGate(staged(SpawnGate.path(INIT)), spec.uid());
+                sys.makeGate(staged(SpawnGate.path(AGENT)), spec.uid());
+            });
         }
         // The log is opened while the host's view is still there; the agent
         // gets it as stdout/stderr by dup2 and never sees its path.
@@ -241,7 +248,8 @@ final class SpawnSequence {
         rules.add(new PathAccess(SandboxSpec.Reserved.TMP, PathAccess.Kind.WRITE));
         rules.add(new PathAccess(SandboxSpec.Reserved.PROC, PathAccess.Kind.READ));
         if (gated) {
-            rules.add(new PathAccess(SpawnGate.PATH, PathAccess.Kind.READ));
+            rules.add(new PathAccess(SpawnGate.path(INIT), PathAccess.Kind.READ));
+            rules.add(new PathAccess(SpawnGate.path(AGENT), PathAccess.Kind.READ));
         }
         rules.addAll(spec.access());
         return new LandlockPlan(root, rules, spec.network() == Network.NONE, spec.landlockMode());
@@ -249,7 +257,7 @@ final class SpawnSequence {
 
     private Spawn initSpawn() {
         Path devNull = Path.of("/dev/null");
-        return gate(Spawn.of(Path.of(spec.init().get(0))).args(spec.init())
+        return gate(INIT, Spawn.of(Path.of(spec.init().get(0))).args(spec.init())
                 .env(Map.of("PATH", DEFAULT_PATH))
                 .open(0, devNull, FileSyscall.O_RDONLY, 0)
                 .open(1, devNull, FileSyscall.O_WRONLY, 0)
@@ -269,14 +277,14 @@ final class SpawnSequence {
                 .dup2(log.number(), 1)
                 .dup2(log.number(), 2);
         // The gate comes after stdio: fd 3 may be the log itself, already copied.
-        return gate(s)
+        return gate(AGENT, s)
                 .closeFrom(3)
                 .chdir(spec.workdir())
                 .newSession();
     }
 
-    private Spawn gate(Spawn s) {
-        return gated ? s.open(SpawnGate.FD, SpawnGate.PATH, FileSyscall.O_RDONLY | FileSyscall.O_CLOEXEC, 0) : s;
+    private Spawn gate(int child, Spawn s) {
+        return gated ? s.open(SpawnGate.FD, SpawnGate.path(child), FileSyscall.O_RDONLY | FileSyscall.O_CLOEXEC, 0) : s;
     }
 
     interface Step {

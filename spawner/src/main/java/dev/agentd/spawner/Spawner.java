@@ -57,6 +57,22 @@ public final class Spawner {
         return new SandboxHandle(result, pidfd, spec.cgroup().orElse(null));
     }
 
+    /**
+     * Thread.join returns when the Java thread is done, slightly before the
+     * kernel task exits; until then it is still a member of the agent's v1
+     * cgroups, and a quick agent's cleanup would find the supervisor inside.
+     */
+    private static void awaitKernelExit(int tid) {
+        if (tid == 0) {
+            return;
+        }
+        Path task = Path.of("/proc/self/task/" + tid);
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (java.nio.file.Files.exists(task) && System.nanoTime() < deadline) {
+            java.util.concurrent.locks.LockSupport.parkNanos(50_000);
+        }
+    }
+
     SpawnResult runOnFreshThread(SandboxSpec spec) throws SpawnException {
         AtomicReference<SpawnResult> result = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -67,10 +83,12 @@ public final class Spawner {
         // A platform thread (never virtual: the restrictions are per kernel
         // task) that ends right after the spawn, taking its namespaces,
         // credentials and filters with it.
+        java.util.concurrent.atomic.AtomicInteger tid = new java.util.concurrent.atomic.AtomicInteger();
         Thread t = new Thread(() -> {
             try {
+                tid.set(sys.gettid());
                 if (gate != null) {
-                    gate.spawnerStarted(sys.gettid());
+                    gate.spawnerStarted(tid.get());
                 }
                 result.set(new SpawnSequence(spec, sys).run());
             } catch (Throwable e) {
@@ -94,6 +112,7 @@ public final class Spawner {
         if (interrupted) {
             Thread.currentThread().interrupt();
         }
+        awaitKernelExit(tid.get());
         List<String> gateErrors = gate == null ? List.of() : gate.finish();
         Throwable f = failure.get();
         if (f == null && !gateErrors.isEmpty()) {

@@ -144,6 +144,16 @@ class SpawnerIT {
     }
 
     @Test
+    void spawn_cgroupAndRlimitsTogether() throws Exception {
+        Require.feature("cgroup-v1", Files.isDirectory(Path.of("/sys/fs/cgroup/pids")), "no v1 pids hierarchy");
+        CgroupManager mgr = Cgroups.detect().withParent("agentd-spawner-it");
+        cgroup = mgr.create("r" + ProcessHandle.current().pid(), CgroupLimits.builder().pidsMax(16).build(), LimitMode.STRICT);
+        Map<String, String> m = run(spec("cgr", "echo nofile=$(ulimit -n)").cgroup(cgroup)
+                .rlimit(SandboxSpec.Rlimit.NOFILE, 64).build());
+        assertEquals("64", m.get("nofile"), m.get("out"));
+    }
+
+    @Test
     void spawn_badProgramFailsAndLeavesNothingRunning() throws Exception {
         SandboxSpec s = spec("bad", "true").command(List.of("/usr/bin/does-not-exist")).build();
         SpawnException e = assertThrows(SpawnException.class, () -> spawner.spawn(s));

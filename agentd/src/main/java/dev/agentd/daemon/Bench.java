@@ -1,0 +1,235 @@
+package dev.agentd.daemon;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.io.PrintStream;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeUnit;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code agentd bench}: spawn latency through the admin API against
+ * bubblewrap with equivalent isolation, in the same run; and how many idle
+ * agents this machine holds, with agentd's memory per agent. Prints medians
+ * and percentiles; asserts nothing.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+        description = {"Measure agentd against a peer in the same run and print medians and percentiles.",
+            "spawn: spawn-to-exit of a trivial agent through the admin API (agent.spawn + agent.wait),",
+            "       against `bwrap` running the same program with equivalent isolation.",
+            "idle:  start idle agents and report agentd's memory per agent."},
+        footer = {"", "Runs a private agentd under a temporary directory; needs root.",
+            "", "Exit status:", "  0  done", "  1  could not run"})
+final class Bench implements Callable<Integer> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @Option(names = "--spawns", description = "Spawns per contender (default: ${DEFAULT-VALUE}).")
+    int spawns = 200;
+
+    @Option(names = "--idle", description = "Idle agents to start (default: ${DEFAULT-VALUE}; 0 skips).")
+    int idle = 100;
+
+    @Option(names = "--warmup", description = "Unmeasured spawns first (default: ${DEFAULT-VALUE}).")
+    int warmup = 20;
+
+    @Override
+    public Integer call() throws Exception {
+        PrintStream out = System.out;
+        Path root = Files.createTempDirectory("agentd-bench");
+        PrintStream audit = new PrintStream(OutputStream.nullOutputStream());
+        try (Daemon d = Daemon.start(DaemonConfig.underRoot(root), audit)) {
+            Client c = new Client(d.socket());
+            String trivial = "name: bench\ncommand: [/bin/true]\n";
+            for (int i = 0; i < warmup; i++) {
+                spawnAndWait(c, trivial);
+            }
+            long[] api = new long[spawns];
+            for (int i = 0; i < spawns; i++) {
+                long t0 = System.nanoTime();
+                spawnAndWait(c, trivial);
+                api[i] = System.nanoTime() - t0;
+            }
+            out.println("spawn-to-exit of /bin/true, " + spawns + " sequential spawns each, " + Runtime.getRuntime().availableProcessors() + " CPUs");
+            out.println(row("agentd API (agent.spawn + agent.wait)", api));
+            long[] bw = bwrap();
+            if (bw != null) {
+                out.println(row("bwrap (same isolation, fork+exec from the JVM)", bw));
+                out.printf(Locale.ROOT, "ratio agentd/bwrap: median %.2f, p99 %.2f%n",
+                        pct(api, 50) / pct(bw, 50), pct(api, 99) / pct(bw, 99));
+            } else {
+                out.println("bwrap not found: install bubblewrap for the comparison");
+            }
+            if (idle > 0) {
+                idleAgents(c, out);
+            }
+        }
+        return 0;
+    }
+
+    private static void spawnAndWait(Client c, String manifest) throws IOException {
+        ObjectNode p = JSON.createObjectNode();
+        p.put("manifest", manifest);
+        JsonNode r = c.call("agent.spawn", p);
+        ObjectNode w = JSON.createObjectNode();
+        w.put("id", r.get("id").asText());
+        w.put("timeout_seconds", 30);
+        JsonNode done = c.call("agent.wait", w);
+        if (!done.path("exit_code").isInt() || done.get("exit_code").asInt() != 0) {
+            throw new IOException("bench agent failed: " + done);
+        }
+    }
+
+    /**
+     * bubblewrap with what agentd gives an agent: new pid, net, ipc, uts and
+     * cgroup namespaces, a root of read-only system directories, private /tmp,
+     * /dev and /proc, no capabilities, a new session, an unprivileged uid
+     * (through a user namespace, bwrap's way), its own seccomp-free run.
+     */
+    private long[] bwrap() throws IOException, InterruptedException {
+        Path bwrap = Path.of("/usr/bin/bwrap");
+        if (!Files.isExecutable(bwrap)) {
+            return null;
+        }
+        List<String> cmd = new ArrayList<>(List.of(bwrap.toString(), "--unshare-user", "--uid", "70000", "--gid", "70000",
+                "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup",
+                "--ro-bind", "/usr", "/usr"));
+        for (String l : List.of("bin", "lib", "lib64", "sbin")) {
+            Path p = Path.of("/" + l);
+            if (Files.isSymbolicLink(p)) {
+                cmd.addAll(List.of("--symlink", Files.readSymbolicLink(p).toString(), "/" + l));
+            } else if (Files.isDirectory(p)) {
+                cmd.addAll(List.of("--ro-bind", "/" + l, "/" + l));
+            }
+        }
+        cmd.addAll(List.of("--tmpfs", "/tmp", "--dev", "/dev", "--proc", "/proc", "--cap-drop", "ALL",
+                "--new-session", "--die-with-parent", "/bin/true"));
+        for (int i = 0; i < warmup; i++) {
+            runOnce(cmd);
+        }
+        long[] t = new long[spawns];
+        for (int i = 0; i < spawns; i++) {
+            long t0 = System.nanoTime();
+            runOnce(cmd);
+            t[i] = System.nanoTime() - t0;
+        }
+        return t;
+    }
+
+    private static void runOnce(List<String> cmd) throws IOException, InterruptedException {
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (!p.waitFor(30, TimeUnit.SECONDS) || p.exitValue() != 0) {
+            throw new IOException("bwrap failed (exit " + p.exitValue() + "): " + cmd);
+        }
+    }
+
+    private void idleAgents(Client c, PrintStream out) throws IOException {
+        System.gc();
+        long rss0 = rssKb();
+        long heap0 = usedHeap();
+        int threads0 = Thread.activeCount();
+        List<String> ids = new ArrayList<>();
+        long t0 = System.nanoTime();
+        for (int i = 0; i < idle; i++) {
+            ObjectNode p = JSON.createObjectNode();
+            p.put("manifest", "name: idle-" + i + "\ncommand: [/bin/sleep, \"3600\"]\nresources:\n  pids: 4\n");
+            ids.add(c.call("agent.spawn", p).get("id").asText());
+        }
+        long took = System.nanoTime() - t0;
+        System.gc();
+        long rss1 = rssKb();
+        long heap1 = usedHeap();
+        long agentsMem = 0;
+        for (JsonNode a : c.call("agent.list", JSON.createObjectNode()).get("agents")) {
+            agentsMem += a.path("resources").path("memory_current").asLong(0);
+        }
+        out.printf(Locale.ROOT, "%d idle agents started in %.1f s; agentd: heap %+.1f KiB per agent, %d threads -> %d,"
+                        + " RSS %d -> %d KiB (RSS includes heap the GC has not returned: noisy);"
+                        + " each agent's cgroup (init + sleep) holds %.1f KiB%n",
+                idle, took / 1e9, (heap1 - heap0) / 1024.0 / idle, threads0, Thread.activeCount(), rss0, rss1,
+                agentsMem / 1024.0 / idle);
+        for (String id : ids) {
+            ObjectNode p = JSON.createObjectNode();
+            p.put("id", id);
+            p.put("signal", 9);
+            c.call("agent.kill", p);
+            c.call("agent.wait", p);
+        }
+    }
+
+    private static long usedHeap() {
+        Runtime r = Runtime.getRuntime();
+        return r.totalMemory() - r.freeMemory();
+    }
+
+    private static long rssKb() throws IOException {
+        for (String l : Files.readAllLines(Path.of("/proc/self/status"))) {
+            if (l.startsWith("VmRSS:")) {
+                return Long.parseLong(l.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+
+    static double pct(long[] nanos, double p) {
+        long[] s = nanos.clone();
+        Arrays.sort(s);
+        int i = (int) Math.ceil(p / 100.0 * s.length) - 1;
+        return s[Math.max(0, Math.min(s.length - 1, i))] / 1e6;
+    }
+
+    private static String row(String name, long[] nanos) {
+        return String.format(Locale.ROOT, "  %-50s median %7.2f ms  p90 %7.2f ms  p99 %7.2f ms  max %7.2f ms",
+                name, pct(nanos, 50), pct(nanos, 90), pct(nanos, 99), pct(nanos, 100));
+    }
+
+    /** A minimal admin client: one request, one response. */
+    static final class Client {
+        private final BufferedReader in;
+        private final OutputStream out;
+        private int next = 1;
+
+        Client(Path socket) throws IOException {
+            SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+            ch.connect(UnixDomainSocketAddress.of(socket));
+            in = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.UTF_8));
+            out = Channels.newOutputStream(ch);
+        }
+
+        JsonNode call(String method, JsonNode params) throws IOException {
+            ObjectNode req = JSON.createObjectNode();
+            req.put("jsonrpc", "2.0");
+            req.put("id", next++);
+            req.put("method", method);
+            req.set("params", params);
+            out.write((JSON.writeValueAsString(req) + "\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            while (true) {
+                JsonNode resp = JSON.readTree(in.readLine());
+                if (!resp.has("id")) {
+                    continue;
+                }
+                if (resp.has("error")) {
+                    throw new IOException(method + ": " + resp.get("error"));
+                }
+                return resp.get("result");
+            }
+        }
+    }
+}
