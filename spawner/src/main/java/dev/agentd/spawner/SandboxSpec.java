@@ -44,6 +44,7 @@ public final class SandboxSpec {
     public enum Rlimit { NOFILE, NPROC, CORE, FSIZE, STACK }
 
     private static final Pattern HOSTNAME = Pattern.compile("[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?");
+    private static final Pattern NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,62}");
 
     private final String name;
     private final List<String> command;
@@ -71,7 +72,7 @@ public final class SandboxSpec {
         this.workdir = b.workdir;
         this.uid = b.uid;
         this.gid = b.gid < 0 ? b.uid : b.gid;
-        this.hostname = b.hostname == null ? b.name : b.hostname;
+        this.hostname = b.hostname == null ? b.name.replaceAll("[._]", "-") : b.hostname;
         this.network = b.network;
         this.stagingDir = b.stagingDir;
         this.mounts = List.copyOf(b.mounts);
@@ -174,8 +175,8 @@ public final class SandboxSpec {
          */
         public SandboxSpec build() {
             List<String> errors = new ArrayList<>();
-            if (name == null || !HOSTNAME.matcher(name).matches()) {
-                errors.add("name: expected letters, digits and '-', at most 63 characters, got " + quote(name));
+            if (name == null || !NAME.matcher(name).matches()) {
+                errors.add("name: expected letters, digits, '.', '_' and '-', at most 63 characters, got " + quote(name));
             }
             if (hostname != null && !HOSTNAME.matcher(hostname).matches()) {
                 errors.add("hostname: expected a DNS label, got " + quote(hostname));
