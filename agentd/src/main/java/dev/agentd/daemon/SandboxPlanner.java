@@ -50,7 +50,7 @@ final class SandboxPlanner {
             DaemonConfig cfg) {
         SandboxSpec.Builder b = SandboxSpec.builder()
                 .name(m.name())
-                .hostname(m.name().replace('.', '-').replace('_', '-'))
+                .hostname(hostname(m.name()))
                 .command(resolveCommand(m.command()))
                 .env(m.env())
                 .workdir(m.workdir())
@@ -123,6 +123,12 @@ final class SandboxPlanner {
             return PathAccess.Kind.WRITE;
         }
         return exec ? PathAccess.Kind.EXECUTE : PathAccess.Kind.READ;
+    }
+
+    /** The agent's name as a DNS label: '.' and '_' become '-', and no '-' at the end. */
+    static String hostname(String name) {
+        String h = name.replaceAll("[._]", "-").replaceAll("-+$", "");
+        return h.isEmpty() ? "agent" : h;
     }
 
     /** A bare program name is looked up in the sandbox's PATH, which shows the host's system directories. */

@@ -70,6 +70,12 @@ class SandboxPlannerTest {
     }
 
     @Test
+    void hostname_isADnsLabel() {
+        assertEquals("web-agent", SandboxPlanner.hostname("web_agent."));
+        assertEquals("a-b-c", SandboxPlanner.hostname("a.b_c"));
+    }
+
+    @Test
     void plan_bareCommandIsResolvedInThePath() throws Exception {
         SandboxSpec s = plan("name: a\ncommand: [sh, -c, exit]\n");
         assertTrue(s.command().get(0).endsWith("/sh") && s.command().get(0).startsWith("/"), s.command().toString());
