@@ -16,10 +16,17 @@ final class Audit {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Store store;
     private final PrintStream out;
+    private final java.nio.file.Path head;
 
-    Audit(Store store, PrintStream out) {
+    Audit(Store store, PrintStream out, java.nio.file.Path head) {
         this.store = store;
         this.out = out;
+        this.head = head;
+    }
+
+    /** Checks the whole chain; the problems found, or none. */
+    java.util.List<String> verify() throws IOException {
+        return AuditChain.verify(store.auditRows(), head);
     }
 
     /**
@@ -27,13 +34,15 @@ final class Audit {
      *
      * @param actorUid who asked: an admin peer's uid, or null for agentd itself
      */
-    void record(Integer actorUid, String agentId, String event, Map<String, ?> details) {
+    synchronized void record(Integer actorUid, String agentId, String event, Map<String, ?> details) {
         Instant now = Instant.now();
         ObjectNode d = JSON.valueToTree(details);
         try {
-            long seq = store.audit(now, actorUid, agentId, event, JSON.writeValueAsString(d));
+            Store.Appended a = store.audit(now, actorUid, agentId, event, JSON.writeValueAsString(d));
+            AuditChain.writeHead(head, a.seq(), a.hash());
             ObjectNode line = JSON.createObjectNode();
-            line.put("audit", seq);
+            line.put("audit", a.seq());
+            line.put("hash", a.hash());
             line.put("time", now.toString());
             line.put("event", event);
             if (actorUid != null) {

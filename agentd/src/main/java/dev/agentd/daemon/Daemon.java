@@ -50,7 +50,7 @@ public final class Daemon implements AutoCloseable {
         Files.createDirectories(cfg.runDir());
         Store store = Store.open(cfg.database());
         try {
-            Audit audit = new Audit(store, log);
+            Audit audit = new Audit(store, log, cfg.stateDir().resolve("audit.head"));
             CgroupManager cgroups = Cgroups.detect().withParent(cfg.cgroupParent());
             Spawner spawner = Spawner.create();
             Supervisor sup = new Supervisor(cfg, store, audit, spawner, cgroups, new CompiledSeccompPolicy());

@@ -37,8 +37,8 @@ class StoreTest {
     @Test
     void audit_appendsInOrder() throws Exception {
         try (Store s = Store.open(dir.resolve("b.db"))) {
-            long a = s.audit(Instant.now(), 0, "x", "spawn", "{}");
-            long b = s.audit(Instant.now(), null, "x", "exit", "{\"exit_code\":0}");
+            long a = s.audit(Instant.now(), 0, "x", "spawn", "{}").seq();
+            long b = s.audit(Instant.now(), null, "x", "exit", "{\"exit_code\":0}").seq();
             assertTrue(b > a);
             List<String[]> log = s.auditLog("x");
             assertEquals("spawn", log.get(0)[4]);
