@@ -41,6 +41,8 @@ final class AdminServer implements AutoCloseable {
 
     private final Path socket;
     private final Supervisor supervisor;
+    private final Audit audit;
+    private final Store store;
     private final DaemonStatus status;
     private final String adminGroup;
     private final ServerSocketChannel server;
@@ -51,9 +53,12 @@ final class AdminServer implements AutoCloseable {
         ObjectNode get();
     }
 
-    AdminServer(Path socket, Supervisor supervisor, DaemonStatus status, String adminGroup) throws IOException {
+    AdminServer(Path socket, Supervisor supervisor, Audit audit, Store store, DaemonStatus status, String adminGroup)
+            throws IOException {
         this.socket = socket;
         this.supervisor = supervisor;
+        this.audit = audit;
+        this.store = store;
         this.status = status;
         this.adminGroup = adminGroup;
         Files.createDirectories(socket.getParent());
@@ -199,9 +204,83 @@ final class AdminServer implements AutoCloseable {
                 return logs(p, out);
             case "daemon.status":
                 return status.get();
+            case "audit.list":
+                return auditList(p, out);
+            case "audit.verify": {
+                List<String> problems = audit.verify();
+                ObjectNode r = JSON.createObjectNode();
+                r.put("ok", problems.isEmpty());
+                r.put("records", store.auditRows().size());
+                ArrayNode a = r.putArray("problems");
+                problems.forEach(a::add);
+                return r;
+            }
             default:
-                throw new AgentdException(-32601, "method not found: " + method
-                        + " (see agent.spawn, agent.list, agent.status, agent.stop, agent.kill, agent.wait, agent.logs, daemon.status)");
+                throw new AgentdException(-32601, "method not found: " + method + " (see " + String.join(", ", methods()) + ")");
+        }
+    }
+
+    /**
+     * Audit records, oldest first, optionally of one agent and since a time;
+     * with {@code follow}, then each new record as an {@code audit.record}
+     * notification until the client goes away.
+     */
+    private JsonNode auditList(JsonNode p, OutputStream out) throws AgentdException, IOException {
+        String agent = p.path("agent").isTextual() ? supervisor.status(p.get("agent").asText()).id() : null;
+        java.time.Instant since = null;
+        if (p.path("since").isTextual()) {
+            try {
+                since = java.time.Instant.parse(p.get("since").asText());
+            } catch (java.time.format.DateTimeParseException e) {
+                throw new AgentdException(AgentdException.INVALID_PARAMS, "since: expected an ISO-8601 instant like"
+                        + " 2026-11-22T10:00:00Z, got \"" + p.get("since").asText() + "\"");
+            }
+        }
+        boolean follow = p.path("follow").asBoolean(false);
+        ObjectNode r = JSON.createObjectNode();
+        ArrayNode arr = r.putArray("records");
+        long last = 0;
+        while (true) {
+            for (AuditChain.Row row : store.auditRows()) {
+                if (row.seq() <= last) {
+                    continue;
+                }
+                last = row.seq();
+                if ((agent != null && !agent.equals(row.agentId()))
+                        || (since != null && java.time.Instant.parse(row.time()).isBefore(since))) {
+                    continue;
+                }
+                ObjectNode o = JSON.createObjectNode();
+                o.put("seq", row.seq());
+                o.put("time", row.time());
+                if (row.actorUid() == null) {
+                    o.putNull("actor_uid");
+                } else {
+                    o.put("actor_uid", row.actorUid());
+                }
+                o.put("agent", row.agentId());
+                o.put("event", row.event());
+                o.set("details", JSON.readTree(row.details()));
+                o.put("hash", row.hash());
+                if (follow) {
+                    ObjectNode n = JSON.createObjectNode();
+                    n.put("jsonrpc", "2.0");
+                    n.put("method", "audit.record");
+                    n.set("params", o);
+                    send(out, n);
+                } else {
+                    arr.add(o);
+                }
+            }
+            if (!follow) {
+                return r;
+            }
+            try {
+                Thread.sleep(200);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return r;
+            }
         }
     }
 
@@ -369,6 +448,6 @@ final class AdminServer implements AutoCloseable {
 
     static List<String> methods() {
         return List.of("agent.spawn", "agent.list", "agent.status", "agent.stop", "agent.kill", "agent.wait", "agent.logs",
-                "daemon.status");
+                "daemon.status", "audit.list", "audit.verify");
     }
 }

@@ -56,7 +56,7 @@ public final class Daemon implements AutoCloseable {
             Supervisor sup = new Supervisor(cfg, store, audit, spawner, cgroups, new CompiledSeccompPolicy());
             ObjectNode kernel = KernelReport.probe();
             Daemon[] self = new Daemon[1];
-            AdminServer admin = new AdminServer(cfg.socket(), sup, () -> self[0].status(), cfg.adminGroup());
+            AdminServer admin = new AdminServer(cfg.socket(), sup, audit, store, () -> self[0].status(), cfg.adminGroup());
             self[0] = new Daemon(cfg, store, sup, admin, kernel);
             sup.adoptAll();
             admin.start();
