@@ -64,6 +64,8 @@ public final class SandboxSpec {
     private final Map<Rlimit, Long> rlimits;
     private final Path logFile;
     private final List<String> init;
+    private final dev.agentd.linux.Fd stdin;
+    private final dev.agentd.linux.Fd stdout;
 
     private SandboxSpec(Builder b) {
         this.name = b.name;
@@ -84,6 +86,8 @@ public final class SandboxSpec {
         this.rlimits = Collections.unmodifiableMap(new EnumMap<>(b.rlimits));
         this.logFile = b.logFile;
         this.init = List.copyOf(b.init);
+        this.stdin = b.stdin;
+        this.stdout = b.stdout;
     }
 
     public static Builder builder() {
@@ -118,6 +122,10 @@ public final class SandboxSpec {
     public Path logFile() { return logFile; }
     /** argv of the reaping init that holds the namespaces as PID 1, argv[0] as seen in the sandbox. */
     public List<String> init() { return init; }
+    /** The program's stdin, when not /dev/null (e.g. a pipe to an MCP server). */
+    public Optional<dev.agentd.linux.Fd> stdin() { return Optional.ofNullable(stdin); }
+    /** The program's stdout, when not the log file (stderr always goes to the log). */
+    public Optional<dev.agentd.linux.Fd> stdout() { return Optional.ofNullable(stdout); }
 
     /**
      * Builds a {@link SandboxSpec}. Required: name, command, uid, stagingDir,
@@ -143,6 +151,8 @@ public final class SandboxSpec {
         private final Map<Rlimit, Long> rlimits = new EnumMap<>(Rlimit.class);
         private Path logFile;
         private final List<String> init = new ArrayList<>(List.of("/usr/bin/catatonit", "-P"));
+        private dev.agentd.linux.Fd stdin;
+        private dev.agentd.linux.Fd stdout;
 
         private Builder() {}
 
@@ -167,6 +177,8 @@ public final class SandboxSpec {
         public Builder rlimit(Rlimit r, long value) { rlimits.put(r, value); return this; }
         public Builder logFile(Path v) { this.logFile = v; return this; }
         public Builder init(List<String> v) { init.clear(); init.addAll(v); return this; }
+        /** Pipes (or any descriptors) for the program's stdin and stdout; the caller keeps the other ends. */
+        public Builder stdio(dev.agentd.linux.Fd in, dev.agentd.linux.Fd out) { this.stdin = in; this.stdout = out; return this; }
 
         /**
          * Validates and builds.

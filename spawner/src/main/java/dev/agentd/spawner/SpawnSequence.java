@@ -271,11 +271,15 @@ final class SpawnSequence {
         Map<String, String> env = new java.util.LinkedHashMap<>();
         env.put("PATH", DEFAULT_PATH);
         env.putAll(spec.env());
-        Spawn s = Spawn.of(Path.of(spec.command().get(0))).args(spec.command())
-                .env(env)
-                .open(0, Path.of("/dev/null"), FileSyscall.O_RDONLY, 0)
-                .dup2(log.number(), 1)
-                .dup2(log.number(), 2);
+        Spawn s = Spawn.of(Path.of(spec.command().get(0))).args(spec.command()).env(env);
+        // stderr first: the descriptors given for stdin/stdout may be 0, 1 or 2.
+        s.dup2(log.number(), 2);
+        if (spec.stdin().isPresent()) {
+            s.dup2(spec.stdin().get().number(), 0);
+        } else {
+            s.open(0, Path.of("/dev/null"), FileSyscall.O_RDONLY, 0);
+        }
+        s.dup2(spec.stdout().orElse(log).number(), 1);
         // The gate comes after stdio: fd 3 may be the log itself, already copied.
         return gate(AGENT, s)
                 .closeFrom(3)

@@ -154,6 +154,25 @@ class SpawnerIT {
     }
 
     @Test
+    void spawn_stdioPipes() throws Exception {
+        dev.agentd.linux.Pipe in = dev.agentd.linux.Pipe.open();
+        dev.agentd.linux.Pipe out = dev.agentd.linux.Pipe.open();
+        SandboxSpec s = spec("pipes", "tr a-z A-Z; echo to-stderr >&2").stdio(in.readEnd(), out.writeEnd()).build();
+        SandboxHandle h = spawner.spawn(s);
+        in.readEnd().close();
+        out.writeEnd().close();
+        try (java.io.OutputStream w = dev.agentd.linux.Pipe.outputStream(in.writeEnd());
+                java.io.InputStream r = dev.agentd.linux.Pipe.inputStream(out.readEnd())) {
+            w.write("through the sandbox\n".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            w.close();
+            assertEquals("THROUGH THE SANDBOX\n", new String(r.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+        }
+        assertEquals(0, h.waitFor().exitCode());
+        h.reapInit();
+        assertEquals("to-stderr\n", Files.readString(s.logFile()), "stderr still goes to the log");
+    }
+
+    @Test
     void spawn_badProgramFailsAndLeavesNothingRunning() throws Exception {
         SandboxSpec s = spec("bad", "true").command(List.of("/usr/bin/does-not-exist")).build();
         SpawnException e = assertThrows(SpawnException.class, () -> spawner.spawn(s));
