@@ -11,6 +11,7 @@ import java.util.regex.Pattern;
  */
 public record Rate(long count, Duration per) {
 
+    private static final Duration MAX_PER = Duration.ofDays(365L * 100);
     private static final Pattern SPELLING = Pattern.compile("(\\d{1,12})\\s*/\\s*(\\d{0,9})\\s*(ms|s|m|h|d)");
 
     public Rate {
@@ -20,6 +21,10 @@ public record Rate(long count, Duration per) {
         }
         if (per.isNegative() || per.isZero()) {
             throw new IllegalArgumentException("rate period must be > 0, got " + per);
+        }
+        // The broker stores and computes periods in nanoseconds; ~292 years is the limit of a long.
+        if (per.compareTo(MAX_PER) > 0) {
+            throw new IllegalArgumentException("rate period " + per + " is longer than the maximum " + MAX_PER);
         }
     }
 
@@ -48,10 +53,11 @@ public record Rate(long count, Duration per) {
             case "h" -> Duration.ofHours(1);
             default -> Duration.ofDays(1);
         };
-        if (count == 0) {
-            throw new IllegalArgumentException("invalid rate \"" + spelling + "\": count must be > 0");
+        try {
+            return new Rate(count, unit.multipliedBy(n));
+        } catch (IllegalArgumentException | ArithmeticException e) {
+            throw new IllegalArgumentException("invalid rate \"" + spelling + "\": " + e.getMessage(), e);
         }
-        return new Rate(count, unit.multipliedBy(n));
     }
 
     /**
