@@ -13,6 +13,8 @@ import java.nio.channels.Channels;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Base64;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -41,6 +43,8 @@ public final class AdminClient implements AutoCloseable {
     public static final String SOCKET_ENV = "AGENTD_SOCKET";
     /** Method of the notifications agentd sends while following logs. */
     public static final String LOG_NOTIFICATION = "agent.log";
+    /** Method of the notifications agentd sends while following the audit log. */
+    public static final String AUDIT_NOTIFICATION = "audit.record";
 
     private static final ObjectMapper MAPPER = new ObjectMapper();
 
@@ -188,6 +192,85 @@ public final class AdminClient implements AutoCloseable {
     /** {@code daemon.status}. */
     public DaemonInfo daemonStatus() throws IOException, AdminException {
         return new DaemonInfo(call(new Request.DaemonStatus()));
+    }
+
+    /** {@code audit.list} without follow; {@code agent} and {@code since} may be {@code null}. */
+    public AuditLog auditList(String agent, Instant since) throws IOException, AdminException {
+        return new AuditLog(call(new Request.AuditList(agent, since == null ? null : since.toString(), false)));
+    }
+
+    /**
+     * {@code audit.list} with follow: hands every record, past and new, to
+     * {@code onRecord} as it arrives. agentd streams until the client hangs
+     * up, so this normally returns only by an exception (or never, until the
+     * process is interrupted); should agentd answer after all, the records in
+     * its answer go to {@code onRecord} too.
+     */
+    public AuditLog auditFollow(String agent, Instant since, Consumer<AuditRecord> onRecord)
+            throws IOException, AdminException {
+        AuditLog rest = new AuditLog(call(new Request.AuditList(agent, since == null ? null : since.toString(), true),
+                n -> {
+                    if (AUDIT_NOTIFICATION.equals(n.method()) && n.params().isObject()) {
+                        onRecord.accept(new AuditRecord(n.params()));
+                    }
+                }));
+        rest.records().forEach(onRecord);
+        return rest;
+    }
+
+    /** {@code audit.verify}. */
+    public AuditVerification auditVerify() throws IOException, AdminException {
+        return new AuditVerification(call(new Request.AuditVerify()));
+    }
+
+    /** {@code tool.list}. */
+    public Tools tools(String id) throws IOException, AdminException {
+        return new Tools(call(new Request.ToolList(id)));
+    }
+
+    /** {@code tool.call}; a tool's own failure is a result with {@code isError}, not an exception. */
+    public ToolResult callTool(String id, String name, JsonNode arguments) throws IOException, AdminException {
+        return new ToolResult(call(new Request.ToolCall(id, name, arguments)));
+    }
+
+    /** {@code caps.list}. */
+    public Capabilities caps(String id) throws IOException, AdminException {
+        return new Capabilities(call(new Request.CapsList(id)));
+    }
+
+    /** {@code caps.grant}. */
+    public Grant grant(Request.CapsGrant request) throws IOException, AdminException {
+        return new Grant(call(request));
+    }
+
+    /** {@code caps.revoke}. */
+    public Revocation revoke(long grantId) throws IOException, AdminException {
+        return new Revocation(call(new Request.CapsRevoke(grantId)));
+    }
+
+    /** {@code secret.set}; {@code value} is sent base64-encoded, as is. */
+    public Secrets setSecret(String name, byte[] value) throws IOException, AdminException {
+        return new Secrets(call(new Request.SecretSet(name, Base64.getEncoder().encodeToString(value))));
+    }
+
+    /** {@code secret.list}. */
+    public Secrets secrets() throws IOException, AdminException {
+        return new Secrets(call(new Request.SecretList()));
+    }
+
+    /** {@code secret.delete}. */
+    public Secrets deleteSecret(String name) throws IOException, AdminException {
+        return new Secrets(call(new Request.SecretDelete(name)));
+    }
+
+    /** {@code approval.list}. */
+    public Approvals approvals() throws IOException, AdminException {
+        return new Approvals(call(new Request.ApprovalList()));
+    }
+
+    /** {@code approval.approve}, or {@code approval.deny} when {@code approve} is false. */
+    public Approval decide(String id, boolean approve) throws IOException, AdminException {
+        return new Approval(call(new Request.ApprovalDecide(id, approve)));
     }
 
     @Override

@@ -13,8 +13,8 @@ import picocli.CommandLine.Spec;
  * The top command, {@code agentctl}: a list of subcommands, one class each.
  *
  * <p>Holds what the subcommands share but must not read from globals, so that
- * tests can supply it: the clock (uptimes) and the environment
- * ({@code AGENTD_SOCKET}).
+ * tests can supply it: the clock (uptimes), the environment
+ * ({@code AGENTD_SOCKET}) and standard input (secret values).
  */
 @Command(name = "agentctl",
         mixinStandardHelpOptions = true,
@@ -23,7 +23,9 @@ import picocli.CommandLine.Spec;
         description = {
             "agentctl talks to agentd over its admin socket (JSON-RPC 2.0, one object per line) "
                     + "to start agents from manifests, list and inspect them, follow their logs, "
-                    + "stop them, and report what the kernel offers agentd.",
+                    + "stop them, and report what the kernel offers agentd; to grant and revoke the "
+                    + "capabilities agents use tools with, call those tools, keep secrets, decide pending "
+                    + "approvals; and to read and verify the hash-chained audit log.",
             "",
             "Only root and members of group agentd may use the socket.",
             "",
@@ -38,6 +40,15 @@ import picocli.CommandLine.Spec;
             StopCommand.class,
             KillCommand.class,
             WaitCommand.class,
+            ToolCommand.class,
+            CapsCommand.class,
+            GrantCommand.class,
+            RevokeCommand.class,
+            SecretCommand.class,
+            ApprovalsCommand.class,
+            ApproveCommand.class,
+            DenyCommand.class,
+            AuditCommand.class,
             DaemonCommand.class},
         footer = {
             "%nEXAMPLES",
@@ -46,6 +57,13 @@ import picocli.CommandLine.Spec;
             "  agentctl list --all",
             "  agentctl status researcher --json | jq .resources",
             "  agentctl stop --grace 30 \"$id\"",
+            "  agentctl grant \"$id\" tool echo --max-invocations 10 --rate 5/m --expires 24h",
+            "  agentctl tool call \"$id\" echo text=hello",
+            "  agentctl caps \"$id\"; agentctl revoke 7",
+            "  gh auth token | agentctl secret set github_token",
+            "  agentctl approvals; agentctl approve 3f2a9c01",
+            "  agentctl audit --since 1h --agent \"$id\"",
+            "  agentctl audit verify || echo \"audit log tampered\"",
             "  agentctl daemon status"})
 public final class Agentctl implements Callable<Integer> {
 
@@ -54,14 +72,30 @@ public final class Agentctl implements Callable<Integer> {
 
     private final Clock clock;
     private final Map<String, String> env;
+    private final Stdin stdin;
 
     /**
      * @param clock the time uptimes are measured against
      * @param env   the environment variables to honour (AGENTD_SOCKET)
      */
     public Agentctl(Clock clock, Map<String, String> env) {
+        this(clock, env, Stdin.system());
+    }
+
+    /**
+     * @param clock the time uptimes are measured against
+     * @param env   the environment variables to honour (AGENTD_SOCKET)
+     * @param stdin standard input (secret values)
+     */
+    public Agentctl(Clock clock, Map<String, String> env, Stdin stdin) {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.env = Map.copyOf(env);
+        this.stdin = Objects.requireNonNull(stdin, "stdin");
+    }
+
+    /** Standard input. */
+    public Stdin stdin() {
+        return stdin;
     }
 
     /** The clock uptimes are measured against. */

@@ -55,6 +55,11 @@ public final class CommonOptions {
         return mixee.commandLine().getErr();
     }
 
+    /** Standard input, for commands that read a value from it. */
+    public Stdin stdin() {
+        return root().stdin();
+    }
+
     /** The current time, for uptimes. */
     public Instant now() {
         return root().clock().instant();
@@ -83,10 +88,19 @@ public final class CommonOptions {
      * the point of following is seeing lines as they happen.
      */
     public void printLogLine(String line) {
+        printStreamed(line, Json.object().put("line", line));
+    }
+
+    /**
+     * One streamed item: {@code human} as a line, or with {@code --json}
+     * {@code item} as one compact JSON line. Flushed at once; stops the
+     * command when stdout's reader has gone.
+     */
+    public void printStreamed(String human, JsonNode item) {
         if (json) {
-            out().println(Json.compact(Json.object().put("line", line)));
+            out().println(Json.compact(item));
         } else {
-            out().println(line);
+            out().println(human);
         }
         out().flush();
         // PrintWriter and System.out both swallow EPIPE; ask both.

@@ -8,8 +8,8 @@ import java.util.Map;
  *
  * <p>Scripts branch on these, so each one names a distinct situation a caller
  * can act on: fix the manifest (5), pick another id (4), start agentd or fix
- * the socket path (3), fix the command line (2). Everything else agentd
- * refuses is 1.
+ * the socket path (3), fix the command line (2), investigate the audit log
+ * (6, from {@code audit verify} only). Everything else agentd refuses is 1.
  */
 public final class ExitCodes {
     /** Success. */
@@ -24,6 +24,8 @@ public final class ExitCodes {
     public static final int NO_SUCH_AGENT = 4;
     /** agentd rejected the manifest. */
     public static final int MANIFEST_INVALID = 5;
+    /** {@code audit verify} found records edited, inserted or deleted. */
+    public static final int AUDIT_TAMPERED = 6;
 
     /** How a signal death is reported, as shells do. */
     public static final int SIGNAL_BASE = 128;

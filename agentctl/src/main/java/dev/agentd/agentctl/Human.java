@@ -112,6 +112,11 @@ final class Human {
                 a.pid() == null ? NONE : a.pid().toString(),
                 uptimeOrExit(a, now), Long.toString(a.restarts())});
         }
+        return columns(rows);
+    }
+
+    /** Rows as aligned columns, each as wide as its widest cell plus two spaces; the first row is the header. */
+    static String columns(List<String[]> rows) {
         int[] width = new int[rows.get(0).length];
         for (String[] r : rows) {
             for (int i = 0; i < r.length; i++) {
@@ -130,6 +135,122 @@ final class Human {
             sb.append(line.toString().stripTrailing()).append('\n');
         }
         return sb.toString();
+    }
+
+    /**
+     * Text that came from an agent or a tool, made safe to print in one cell
+     * or line: line breaks and tabs become {@code \n} and {@code \t}, other
+     * control and invisible format characters (terminal escapes, bidi
+     * overrides) become {@code \\uXXXX}, so that what an agent wrote cannot
+     * rewrite the admin's screen or hide part of a preview.
+     */
+    static String printable(String s) {
+        if (s == null) {
+            return NONE;
+        }
+        StringBuilder sb = new StringBuilder(s.length());
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '\n' -> sb.append("\\n");
+                case '\r' -> sb.append("\\r");
+                case '\t' -> sb.append("\\t");
+                default -> {
+                    if (Character.isISOControl(c) || Character.getType(c) == Character.FORMAT
+                            || Character.getType(c) == Character.LINE_SEPARATOR
+                            || Character.getType(c) == Character.PARAGRAPH_SEPARATOR) {
+                        sb.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                    } else {
+                        sb.append(c);
+                    }
+                }
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Time until {@code at}: {@code in 4m48s}, {@code expired}, or {@code -} for never. */
+    static String until(Instant at, Instant now) {
+        if (at == null) {
+            return NONE;
+        }
+        return at.isAfter(now) ? "in " + duration(Duration.between(now, at)) : "expired";
+    }
+
+    /** Time since {@code at}: {@code 3m12s}, or {@code -} when unknown. */
+    static String age(Instant at, Instant now) {
+        return at == null ? NONE : duration(Duration.between(at, now));
+    }
+
+    /** One audit record as one line, without the line break: {@code SEQ TIME EVENT AGENT actor=UID DETAILS}. */
+    static String auditLine(AuditRecord r) {
+        JsonNode details = r.details();
+        String compact = details.isMissingNode() || details.isNull() ? "{}" : Json.compact(details);
+        return (r.seq() == null ? NONE : r.seq().toString()) + " " + orNone(r.time()) + " "
+                + printable(orNone(r.event())) + " " + orNone(r.agent()) + " actor="
+                + (r.actorUid() == null ? NONE : r.actorUid().toString()) + " " + printable(compact);
+    }
+
+    /** The {@code tool list} table: NAME DESCRIPTION (its first line). */
+    static String tools(Tools t) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"NAME", "DESCRIPTION"});
+        for (Tools.Tool tool : t.tools()) {
+            String d = tool.description() == null ? NONE : tool.description().strip().lines().findFirst().orElse("");
+            rows.add(new String[] {printable(tool.name()), printable(d)});
+        }
+        return columns(rows);
+    }
+
+    /** The {@code caps} table, then who the agent acts for. */
+    static String caps(Capabilities c, Instant now) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"ID", "KIND", "VALUE", "USED/MAX", "RATE", "EXPIRES", "PARENT", "REVOKED"});
+        for (Grant g : c.grants()) {
+            rows.add(new String[] {
+                g.id() == null ? NONE : g.id().toString(), orNone(g.kind()), printable(g.value()),
+                g.used() + "/" + (g.maxInvocations() == null ? NONE : g.maxInvocations().toString()),
+                orNone(g.rate()), until(g.expiresAt(), now),
+                g.parentGrantId() == null ? NONE : g.parentGrantId().toString(),
+                g.revoked() ? "yes" : "no"});
+        }
+        String table = columns(rows);
+        List<String> chain = c.onBehalfOf();
+        return chain.isEmpty() ? table : table + "on behalf of: " + String.join(" \u2190 ", chain) + "\n";
+    }
+
+    /** One grant in a sentence, for {@code grant}: {@code grant 7: tool echo (max 10, rate 10/m, expires in 1d00h)}. */
+    static String grant(Grant g, String agent, Instant now) {
+        List<String> limits = new ArrayList<>();
+        if (g.maxInvocations() != null) {
+            limits.add("max " + g.maxInvocations() + " invocations");
+        }
+        if (g.rate() != null) {
+            limits.add("rate " + g.rate());
+        }
+        if (g.expiresAt() != null) {
+            limits.add("expires " + until(g.expiresAt(), now));
+        }
+        return "grant " + (g.id() == null ? NONE : g.id()) + ": " + orNone(g.kind()) + " " + printable(g.value())
+                + " for " + agent + (limits.isEmpty() ? "" : " (" + String.join(", ", limits) + ")") + "\n";
+    }
+
+    /** The {@code approvals} table. PREVIEW is last and never cut: it is what the admin decides on. */
+    static String approvals(Approvals a, Instant now) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"ID", "AGENT", "TOOL", "AGE", "EXPIRES", "PREVIEW"});
+        for (Approval p : a.approvals()) {
+            rows.add(new String[] {
+                orNone(p.id()), orNone(p.agent()), printable(p.tool()), age(p.createdAt(), now),
+                until(p.expiresAt(), now), printable(p.preview())});
+        }
+        return columns(rows);
+    }
+
+    /** An approval after the decision: {@code approval 3f2a9c01: approved (echo for a1b2c3d4)}. */
+    static String decision(Approval a) {
+        return "approval " + orNone(a.id()) + ": " + orNone(a.state()) + " (" + printable(a.tool()) + " for "
+                + orNone(a.agent()) + ")\n";
     }
 
     /** The {@code status} block. */

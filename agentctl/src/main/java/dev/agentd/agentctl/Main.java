@@ -38,7 +38,12 @@ public final class Main {
      * environment, then {@code setOut}/{@code setErr} and {@code execute}.
      */
     public static CommandLine commandLine(Clock clock, Map<String, String> env) {
-        CommandLine cl = new CommandLine(new Agentctl(clock, env));
+        return commandLine(clock, env, Stdin.system());
+    }
+
+    /** As {@link #commandLine(Clock, Map)}, reading standard input from {@code stdin}. */
+    public static CommandLine commandLine(Clock clock, Map<String, String> env, Stdin stdin) {
+        CommandLine cl = new CommandLine(new Agentctl(clock, env, stdin));
         cl.setExecutionExceptionHandler(Main::handle);
         cl.setParameterExceptionHandler(Main::usageError);
         // Manual-page section names and order, on every command.
@@ -58,6 +63,14 @@ public final class Main {
         // run and wait end with the agent's status, so their list differs.
         boolean agentStatus = command instanceof RunCommand || command instanceof WaitCommand;
         Map<String, String> exitCodes = agentStatus ? ExitCodes.agentHelp() : ExitCodes.standardHelp();
+        if (command instanceof ToolCallCommand) {
+            exitCodes.put(" " + ExitCodes.AGENTD_ERROR, "agentd returned an error, or the tool reported one "
+                    + "(isError; its text is on stderr).");
+        }
+        if (command instanceof Agentctl || command instanceof AuditVerifyCommand) {
+            exitCodes.put(" " + ExitCodes.AUDIT_TAMPERED, "Audit log tampered: audit verify found records edited, "
+                    + "inserted or deleted.");
+        }
         if (command instanceof Agentctl) {
             exitCodes.put("", "run and wait exit with the agent's own status instead of 0; see their --help.");
         }
@@ -116,6 +129,11 @@ public final class Main {
             if (human.isEmpty()) {
                 human.add("agentctl: " + a.getMessage() + hint(a));
             }
+        } else if (ex instanceof ToolFailedException t) {
+            exit = ExitCodes.AGENTD_ERROR;
+            error.put("kind", "tool").put("tool", t.tool()).put("message", t.getMessage()).set("result", t.result());
+            human.add("agentctl: tool " + t.tool() + " failed"
+                    + (t.getMessage().isEmpty() ? " (it gave no reason)" : ": " + t.getMessage()));
         } else if (ex instanceof AgentdUnreachableException u) {
             exit = ExitCodes.UNREACHABLE;
             error.put("kind", "unreachable").put("message", u.getMessage()).put("socket", u.socket().toString());

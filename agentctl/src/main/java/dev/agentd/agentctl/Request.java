@@ -1,5 +1,6 @@
 package dev.agentd.agentctl;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -160,6 +161,218 @@ public sealed interface Request {
         @Override
         public Map<String, Object> params() {
             return ordered();
+        }
+    }
+
+    /**
+     * {@code audit.list}. With {@code follow}, every record (past and new)
+     * comes as an {@code audit.record} notification until the client hangs up.
+     *
+     * @param agent an agent id or name, or {@code null} for every agent
+     * @param since an ISO-8601 instant, or {@code null} for the whole log
+     */
+    record AuditList(String agent, String since, boolean follow) implements Request {
+        @Override
+        public String method() {
+            return "audit.list";
+        }
+
+        @Override
+        public Map<String, Object> params() {
+            return ordered("agent", agent, "since", since, "follow", follow ? Boolean.TRUE : null);
+        }
+    }
+
+    /** {@code audit.verify}: check the hash chain and the head file. */
+    record AuditVerify() implements Request {
+        @Override
+        public String method() {
+            return "audit.verify";
+        }
+
+        @Override
+        public Map<String, Object> params() {
+            return ordered();
+        }
+    }
+
+    /** {@code tool.list}: the tools the agent holds a {@code tool:} grant for. */
+    record ToolList(String id) implements Request {
+        public ToolList {
+            Objects.requireNonNull(id, "id");
+        }
+
+        @Override
+        public String method() {
+            return "tool.list";
+        }
+
+        @Override
+        public Map<String, Object> params() {
+            return ordered("id", id);
+        }
+    }
+
+    /**
+     * {@code tool.call}: run tool {@code name} with the agent's grants.
+     *
+     * @param arguments a JSON object
+     */
+    record ToolCall(String id, String name, JsonNode arguments) implements Request {
+        public ToolCall {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(arguments, "arguments");
+        }
+
+        @Override
+        public String method() {
+            return "tool.call";
+        }
+
+        @Override
+        public Map<String, Object> params() {
+            return ordered("id", id, "name", name, "arguments", arguments);
+        }
+    }
+
+    /** {@code caps.list}: an agent's grants and on whose behalf it acts. */
+    record CapsList(String id) implements Request {
+        public CapsList {
+            Objects.requireNonNull(id, "id");
+        }
+
+        @Override
+        public String method() {
+            return "caps.list";
+        }
+
+        @Override
+        public Map<String, Object> params() {
+            return ordered("id", id);
+        }
+    }
+
+    /**
+     * {@code caps.grant}. Optional limits are {@code null} when not given.
+     *
+     * @param rate    {@code COUNT/[N]UNIT}, e.g. {@code 10/m}
+     * @param expires an ISO-8601 instant or a duration agentd adds to its clock
+     */
+    record CapsGrant(String id, String kind, String value, Long maxInvocations, String rate, String expires)
+            implements Request {
+        public CapsGrant {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(kind, "kind");
+            Objects.requireNonNull(value, "value");
+        }
+
+        @Override
+        public String method() {
+            return "caps.grant";
+        }
+
+        @Override
+        public Map<String, Object> params() {
+            return ordered("id", id, "kind", kind, "value", value, "max_invocations", maxInvocations,
+                    "rate", rate, "expires", expires);
+        }
+    }
+
+    /** {@code caps.revoke}: the grant and every grant derived from it. */
+    record CapsRevoke(long grantId) implements Request {
+        @Override
+        public String method() {
+            return "caps.revoke";
+        }
+
+        @Override
+        public Map<String, Object> params() {
+            return ordered("grant_id", grantId);
+        }
+    }
+
+    /** {@code secret.set}; the value travels base64-encoded, so any bytes survive. */
+    record SecretSet(String name, String valueBase64) implements Request {
+        public SecretSet {
+            Objects.requireNonNull(name, "name");
+            Objects.requireNonNull(valueBase64, "valueBase64");
+        }
+
+        @Override
+        public String method() {
+            return "secret.set";
+        }
+
+        @Override
+        public Map<String, Object> params() {
+            return ordered("name", name, "value_base64", valueBase64);
+        }
+
+        /** Never the value: a request may end up in an error message or a test report. */
+        @Override
+        public String toString() {
+            return "SecretSet[name=" + name + ", valueBase64=(hidden)]";
+        }
+    }
+
+    /** {@code secret.list}: names only, never values. */
+    record SecretList() implements Request {
+        @Override
+        public String method() {
+            return "secret.list";
+        }
+
+        @Override
+        public Map<String, Object> params() {
+            return ordered();
+        }
+    }
+
+    /** {@code secret.delete}. */
+    record SecretDelete(String name) implements Request {
+        public SecretDelete {
+            Objects.requireNonNull(name, "name");
+        }
+
+        @Override
+        public String method() {
+            return "secret.delete";
+        }
+
+        @Override
+        public Map<String, Object> params() {
+            return ordered("name", name);
+        }
+    }
+
+    /** {@code approval.list}: the pending approvals. */
+    record ApprovalList() implements Request {
+        @Override
+        public String method() {
+            return "approval.list";
+        }
+
+        @Override
+        public Map<String, Object> params() {
+            return ordered();
+        }
+    }
+
+    /** {@code approval.approve} or, with {@code approve} false, {@code approval.deny}. */
+    record ApprovalDecide(String id, boolean approve) implements Request {
+        public ApprovalDecide {
+            Objects.requireNonNull(id, "id");
+        }
+
+        @Override
+        public String method() {
+            return approve ? "approval.approve" : "approval.deny";
+        }
+
+        @Override
+        public Map<String, Object> params() {
+            return ordered("id", id);
         }
     }
 

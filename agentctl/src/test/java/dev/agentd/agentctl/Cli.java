@@ -1,5 +1,7 @@
 package dev.agentd.agentctl;
 
+import java.io.ByteArrayInputStream;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -31,9 +33,45 @@ final class Cli {
         return runWithEnv(Map.of(), withSocket(socket, args));
     }
 
+    /** Runs {@code agentctl --socket SOCKET args...} with {@code stdin} as standard input. */
+    static Result runWithStdin(Path socket, Stdin stdin, String... args) {
+        return execute(Main.commandLine(Clock.fixed(NOW, ZoneOffset.UTC), Map.of(), stdin), withSocket(socket, args));
+    }
+
+    /** Standard input holding {@code bytes}; {@code terminal} says whether it is a terminal. */
+    static Stdin stdin(byte[] bytes, boolean terminal) {
+        return stdin(bytes, terminal, null);
+    }
+
+    /**
+     * Standard input holding {@code bytes}, whose terminal (when
+     * {@code typed} is not null) answers a password prompt with {@code typed}.
+     */
+    static Stdin stdin(byte[] bytes, boolean terminal, String typed) {
+        return new Stdin() {
+            @Override
+            public InputStream stream() {
+                return new ByteArrayInputStream(bytes);
+            }
+
+            @Override
+            public boolean isTerminal() {
+                return terminal;
+            }
+
+            @Override
+            public char[] readPassword(String prompt) {
+                return typed == null ? null : typed.toCharArray();
+            }
+        };
+    }
+
     /** Runs {@code agentctl args...} with the given environment. */
     static Result runWithEnv(Map<String, String> env, String... args) {
-        CommandLine cl = Main.commandLine(Clock.fixed(NOW, ZoneOffset.UTC), env);
+        return execute(Main.commandLine(Clock.fixed(NOW, ZoneOffset.UTC), env), args);
+    }
+
+    private static Result execute(CommandLine cl, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         cl.setOut(new PrintWriter(out));

@@ -65,7 +65,9 @@ class HelpTest {
 
     @Test
     void help_leafCommandsOfferJsonAndSocket() {
-        commands().filter(p -> !p.isEmpty() && !p.equals(List.of("daemon"))).forEach(path -> {
+        // Groups (daemon, tool, secret) only hold subcommands; everything else talks to agentd.
+        List<List<String>> groups = List.of(List.of("daemon"), List.of("tool"), List.of("secret"));
+        commands().filter(p -> !p.isEmpty() && !groups.contains(p)).forEach(path -> {
             List<String> args = new ArrayList<>(path);
             args.add("--help");
             String help = Cli.runWithEnv(Map.of(), args.toArray(String[]::new)).out();
@@ -85,8 +87,37 @@ class HelpTest {
     void help_top_listsEveryCommand() {
         String help = Cli.runWithEnv(Map.of(), "--help").out();
 
-        for (String cmd : List.of("spawn", "run", "list", "status", "logs", "stop", "kill", "wait", "daemon")) {
+        for (String cmd : List.of("spawn", "run", "list", "status", "logs", "stop", "kill", "wait", "tool", "caps",
+                "grant", "revoke", "secret", "approvals", "approve", "deny", "audit", "daemon")) {
             assertTrue(help.contains("\n  " + cmd), "missing " + cmd + ":\n" + help);
+        }
+    }
+
+    @Test
+    void help_exit6_documentedAtTopAndOnAuditVerifyOnly() {
+        String top = Cli.runWithEnv(Map.of(), "--help").out();
+        String verify = Cli.runWithEnv(Map.of(), "audit", "verify", "--help").out();
+        String list = Cli.runWithEnv(Map.of(), "list", "--help").out();
+
+        assertTrue(top.matches("(?s).*\\n +6 +Audit log tampered.*"), top);
+        assertTrue(verify.matches("(?s).*\\n +6 +Audit log tampered.*"), verify);
+        assertTrue(!list.contains("Audit log tampered"), list);
+    }
+
+    @Test
+    void help_toolCall_documentsIsErrorAsExit1() {
+        String help = Cli.runWithEnv(Map.of(), "tool", "call", "--help").out();
+
+        assertTrue(help.matches("(?s).*\\n +1 +agentd returned an error, or the tool reported one.*"), help);
+    }
+
+    @Test
+    void help_groups_withoutSubcommandAreUsageErrors() {
+        for (String group : List.of("tool", "secret")) {
+            var r = Cli.runWithEnv(Map.of(), group);
+
+            assertEquals(ExitCodes.USAGE, r.exit(), r::toString);
+            assertTrue(r.err().contains("Missing required subcommand"), r.err());
         }
     }
 

@@ -33,4 +33,22 @@ class HumanTest {
         assertEquals("unknown", Human.bytes(null));
         assertEquals("unknown", Human.cpu(null));
     }
+
+    @org.junit.jupiter.api.Test
+    void printable_escapesWhatCouldActOnATerminal() {
+        assertEquals("a\\nb\\tc\\r", Human.printable("a\nb\tc\r"));
+        assertEquals("\\u001b[31mred", Human.printable("\u001b[31mred"));
+        assertEquals("x\\u009by\\u202ez\\u007f", Human.printable("x\u009by\u202ez\u007f"));
+        assertEquals("caf\u00e9 \u2190 \u65e5\u672c", Human.printable("caf\u00e9 \u2190 \u65e5\u672c"));
+        assertEquals("-", Human.printable(null));
+    }
+
+    @org.junit.jupiter.api.Test
+    void untilAndAge_areRelativeToNow() {
+        java.time.Instant now = java.time.Instant.parse("2026-11-22T00:00:00Z");
+        assertEquals("in 1h00m", Human.until(now.plusSeconds(3600), now));
+        assertEquals("expired", Human.until(now, now));
+        assertEquals("-", Human.until(null, now));
+        assertEquals("3m12s", Human.age(now.minusSeconds(192), now));
+    }
 }

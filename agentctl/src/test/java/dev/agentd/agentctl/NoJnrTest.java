@@ -38,8 +38,10 @@ class NoJnrTest {
     void main_loadsNoJnrClass_forHelpOrARealCommand(@TempDir Path dir) throws Exception {
         try (FakeAgentd agentd = new FakeAgentd(dir)) {
             agentd.result("daemon.status", Fixtures.DAEMON);
+            agentd.result("audit.verify", "{\"ok\": true, \"records\": 1, \"problems\": []}");
             for (List<String> args : List.of(List.of("--help"),
-                    List.of("daemon", "status", "--socket", agentd.socket().toString()))) {
+                    List.of("daemon", "status", "--socket", agentd.socket().toString()),
+                    List.of("audit", "verify", "--socket", agentd.socket().toString()))) {
                 String loaded = runMainVerbose(args);
                 assertTrue(loaded.contains("dev.agentd.agentctl.Main"), "-verbose:class output not as expected");
                 assertFalse(loaded.contains(" jnr."), "a jnr class was loaded by agentctl " + args);

@@ -25,6 +25,25 @@ class RequestTest {
         expected.put(new Request.Logs("a", 100, true), Map.of("id", "a", "tail", 100, "follow", true));
         expected.put(new Request.Logs("a", null, false), Map.of("id", "a", "follow", false));
         expected.put(new Request.DaemonStatus(), Map.of());
+        expected.put(new Request.AuditList(null, null, false), Map.of());
+        expected.put(new Request.AuditList("a", "2026-11-22T00:00:00Z", true),
+                Map.of("agent", "a", "since", "2026-11-22T00:00:00Z", "follow", true));
+        expected.put(new Request.AuditVerify(), Map.of());
+        expected.put(new Request.ToolList("a"), Map.of("id", "a"));
+        expected.put(new Request.ToolCall("a", "echo", FakeAgentd.parse("{\"text\": \"hi\"}")),
+                Map.of("id", "a", "name", "echo", "arguments", FakeAgentd.parse("{\"text\": \"hi\"}")));
+        expected.put(new Request.CapsList("a"), Map.of("id", "a"));
+        expected.put(new Request.CapsGrant("a", "tool", "echo", null, null, null),
+                Map.of("id", "a", "kind", "tool", "value", "echo"));
+        expected.put(new Request.CapsGrant("a", "net", "h:443", 10L, "10/m", "2026-12-01T00:00:00Z"),
+                Map.of("id", "a", "kind", "net", "value", "h:443", "max_invocations", 10L, "rate", "10/m",
+                        "expires", "2026-12-01T00:00:00Z"));
+        expected.put(new Request.CapsRevoke(7), Map.of("grant_id", 7L));
+        expected.put(new Request.SecretSet("n", "dmFsdWU="), Map.of("name", "n", "value_base64", "dmFsdWU="));
+        expected.put(new Request.SecretList(), Map.of());
+        expected.put(new Request.SecretDelete("n"), Map.of("name", "n"));
+        expected.put(new Request.ApprovalList(), Map.of());
+        expected.put(new Request.ApprovalDecide("x", true), Map.of("id", "x"));
         expected.forEach((req, params) -> assertEquals(params, req.params(), req.toString()));
     }
 
@@ -32,12 +51,25 @@ class RequestTest {
     void method_namesMatchTheAdminApi() {
         List<Request> all = List.of(new Request.Spawn("", null), new Request.ListAgents(false),
                 new Request.Status("a"), new Request.Stop("a", 1), new Request.Kill("a", 9),
-                new Request.Wait("a", 0), new Request.Logs("a", null, false), new Request.DaemonStatus());
+                new Request.Wait("a", 0), new Request.Logs("a", null, false), new Request.DaemonStatus(),
+                new Request.AuditList(null, null, false), new Request.AuditVerify(), new Request.ToolList("a"),
+                new Request.ToolCall("a", "t", Json.object()), new Request.CapsList("a"),
+                new Request.CapsGrant("a", "tool", "t", null, null, null), new Request.CapsRevoke(1),
+                new Request.SecretSet("n", ""), new Request.SecretList(), new Request.SecretDelete("n"),
+                new Request.ApprovalList(), new Request.ApprovalDecide("x", true));
         assertEquals(List.of("agent.spawn", "agent.list", "agent.status", "agent.stop", "agent.kill", "agent.wait",
-                "agent.logs", "daemon.status"), all.stream().map(Request::method).toList());
+                "agent.logs", "daemon.status", "audit.list", "audit.verify", "tool.list", "tool.call", "caps.list",
+                "caps.grant", "caps.revoke", "secret.set", "secret.list", "secret.delete", "approval.list",
+                "approval.approve"), all.stream().map(Request::method).toList());
+        assertEquals("approval.deny", new Request.ApprovalDecide("x", false).method());
         // The set is closed: these are all the permitted records.
         assertEquals(all.size(), Request.class.getPermittedSubclasses().length);
         assertTrue(Request.class.isSealed());
+    }
+
+    @Test
+    void secretSet_toStringHidesTheValue() {
+        assertTrue(!new Request.SecretSet("n", "c2VjcmV0").toString().contains("c2VjcmV0"));
     }
 
     @Test
