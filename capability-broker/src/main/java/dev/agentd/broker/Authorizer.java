@@ -21,6 +21,10 @@ public interface Authorizer {
     /** As {@link #authorize} but consumes nothing (for {@code tools/list}). */
     Decision check(String agentId, GrantKind kind, String value);
 
-    /** The agent's grants of one kind that {@link #check} could currently allow, most specific first. */
+    /**
+     * The agent's usable grants of one kind, most specific first: not revoked, expired or exhausted
+     * on their chain. A momentary rate limit does not remove a grant from this list (so
+     * {@code tools/list} does not flicker); {@link #authorize} still enforces it.
+     */
     List<Grant> liveGrants(String agentId, GrantKind kind);
 }
