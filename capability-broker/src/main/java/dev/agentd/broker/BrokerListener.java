@@ -5,7 +5,9 @@ package dev.agentd.broker;
  * holds its lock and BEFORE the change is committed: if the listener throws, the change is rolled
  * back and the caller gets a {@link BrokerException}, so nothing happens that was not audited.
  * Consequently the listener must be quick and must not wait for another thread that uses the
- * broker. It may call the broker on the same thread.
+ * broker (nor hold a lock such a thread may be waiting for while it calls the broker). It may read
+ * the broker on the same thread; a change from inside the listener is refused, since its events
+ * would reach the audit log out of order.
  */
 @FunctionalInterface
 public interface BrokerListener {
