@@ -43,6 +43,7 @@ final class AdminServer implements AutoCloseable {
     private final Supervisor supervisor;
     private final Audit audit;
     private final Store store;
+    private final CapsApi capsApi;
     private final DaemonStatus status;
     private final String adminGroup;
     private final ServerSocketChannel server;
@@ -53,8 +54,9 @@ final class AdminServer implements AutoCloseable {
         ObjectNode get();
     }
 
-    AdminServer(Path socket, Supervisor supervisor, Audit audit, Store store, DaemonStatus status, String adminGroup)
-            throws IOException {
+    AdminServer(Path socket, Supervisor supervisor, Audit audit, Store store, DaemonStatus status, String adminGroup,
+            CapsApi capsApi) throws IOException {
+        this.capsApi = capsApi;
         this.socket = socket;
         this.supervisor = supervisor;
         this.audit = audit;
@@ -215,8 +217,13 @@ final class AdminServer implements AutoCloseable {
                 problems.forEach(a::add);
                 return r;
             }
-            default:
+            default: {
+                JsonNode r = capsApi.dispatch(method, params(p), actor);
+                if (r != null) {
+                    return r;
+                }
                 throw new AgentdException(-32601, "method not found: " + method + " (see " + String.join(", ", methods()) + ")");
+            }
         }
     }
 
@@ -282,6 +289,10 @@ final class AdminServer implements AutoCloseable {
                 return r;
             }
         }
+    }
+
+    private static JsonNode params(JsonNode p) {
+        return p.isMissingNode() || p.isNull() ? JSON.createObjectNode() : p;
     }
 
     private static String id(JsonNode p) throws AgentdException {
@@ -448,6 +459,8 @@ final class AdminServer implements AutoCloseable {
 
     static List<String> methods() {
         return List.of("agent.spawn", "agent.list", "agent.status", "agent.stop", "agent.kill", "agent.wait", "agent.logs",
-                "daemon.status", "audit.list", "audit.verify");
+                "daemon.status", "audit.list", "audit.verify", "tool.list", "tool.call", "caps.list", "caps.grant",
+                "caps.revoke", "secret.set", "secret.list", "secret.delete", "approval.list", "approval.approve",
+                "approval.deny");
     }
 }

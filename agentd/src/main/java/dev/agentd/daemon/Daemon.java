@@ -53,10 +53,12 @@ public final class Daemon implements AutoCloseable {
             Audit audit = new Audit(store, log, cfg.stateDir().resolve("audit.head"));
             CgroupManager cgroups = Cgroups.detect().withParent(cfg.cgroupParent());
             Spawner spawner = Spawner.create();
-            Supervisor sup = new Supervisor(cfg, store, audit, spawner, cgroups, new CompiledSeccompPolicy());
+            Capabilities caps = Capabilities.open(cfg, audit);
+            Supervisor sup = new Supervisor(cfg, store, audit, spawner, cgroups, new CompiledSeccompPolicy(), caps);
             ObjectNode kernel = KernelReport.probe();
             Daemon[] self = new Daemon[1];
-            AdminServer admin = new AdminServer(cfg.socket(), sup, audit, store, () -> self[0].status(), cfg.adminGroup());
+            AdminServer admin = new AdminServer(cfg.socket(), sup, audit, store, () -> self[0].status(), cfg.adminGroup(),
+                    new CapsApi(sup, caps, sup::grantsChanged));
             self[0] = new Daemon(cfg, store, sup, admin, kernel);
             sup.adoptAll();
             admin.start();

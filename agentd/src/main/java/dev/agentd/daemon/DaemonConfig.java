@@ -22,18 +22,20 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * @param init         the reaping init that holds each sandbox's namespaces
  * @param defaultPids  pids limit of an agent whose manifest sets none (a fork bomb must always stop)
  * @param adminGroup   the group whose members may use the admin socket, besides root
+ * @param secretsKey   the root-only key file that encrypts secrets at rest (kept apart from the database)
  */
 public record DaemonConfig(Path stateDir, Path runDir, Path socket, Path agentsDir, int uidMin, int uidMax,
-        String cgroupParent, Path init, long defaultPids, String adminGroup) {
+        String cgroupParent, Path init, long defaultPids, String adminGroup, Path secretsKey) {
 
     /** Keys of {@code agentd.yaml}. */
     static final List<String> KEYS = List.of("state_dir", "run_dir", "socket", "agents_dir", "uid_min", "uid_max",
-            "cgroup_parent", "init", "default_pids", "admin_group");
+            "cgroup_parent", "init", "default_pids", "admin_group", "secrets_key");
 
     /** The system layout: /var/lib/agentd, /run/agentd, /etc/agentd/agents. */
     public static DaemonConfig system() {
         return new DaemonConfig(Path.of("/var/lib/agentd"), Path.of("/run/agentd"), Path.of("/run/agentd/agentd.sock"),
-                Path.of("/etc/agentd/agents"), 70000, 79999, "agentd", Path.of("/usr/bin/catatonit"), 512, "agentd");
+                Path.of("/etc/agentd/agents"), 70000, 79999, "agentd", Path.of("/usr/bin/catatonit"), 512, "agentd",
+                Path.of("/etc/agentd/secrets.key"));
     }
 
     /**
@@ -45,7 +47,7 @@ public record DaemonConfig(Path stateDir, Path runDir, Path socket, Path agentsD
         DaemonConfig s = system();
         return new DaemonConfig(r.resolve("state"), r.resolve("run"), r.resolve("run/agentd.sock"), r.resolve("agents"),
                 s.uidMin, s.uidMax, "agentd-" + Integer.toHexString(r.toString().hashCode()), s.init, s.defaultPids,
-                s.adminGroup);
+                s.adminGroup, r.resolve("state/secrets.key"));
     }
 
     /**
@@ -76,7 +78,8 @@ public record DaemonConfig(Path stateDir, Path runDir, Path socket, Path agentsD
                     path(map, "socket", d.socket), path(map, "agents_dir", d.agentsDir),
                     integer(map, "uid_min", d.uidMin), integer(map, "uid_max", d.uidMax),
                     string(map, "cgroup_parent", d.cgroupParent), path(map, "init", d.init),
-                    integer(map, "default_pids", (int) d.defaultPids), string(map, "admin_group", d.adminGroup)).validated();
+                    integer(map, "default_pids", (int) d.defaultPids), string(map, "admin_group", d.adminGroup),
+                    path(map, "secrets_key", d.secretsKey)).validated();
         } catch (IllegalArgumentException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
         }
@@ -91,6 +94,11 @@ public record DaemonConfig(Path stateDir, Path runDir, Path socket, Path agentsD
 
     Path agentDir(String id) {
         return stateDir.resolve("agents").resolve(id);
+    }
+
+    /** The directory holding one agent's toolcall socket on the host. */
+    Path toolcallDir(String id) {
+        return runDir.resolve("agents").resolve(id);
     }
 
     Path database() {

@@ -59,6 +59,7 @@ final class Supervisor {
     private final Spawner spawner;
     private final CgroupManager cgroups;
     private final SeccompPolicy seccomp;
+    private final Capabilities caps;
     private final Map<String, Live> live = new ConcurrentHashMap<>();
     private final Object lock = new Object();
 
@@ -75,7 +76,9 @@ final class Supervisor {
         }
     }
 
-    Supervisor(DaemonConfig cfg, Store store, Audit audit, Spawner spawner, CgroupManager cgroups, SeccompPolicy seccomp) {
+    Supervisor(DaemonConfig cfg, Store store, Audit audit, Spawner spawner, CgroupManager cgroups, SeccompPolicy seccomp,
+            Capabilities caps) {
+        this.caps = caps;
         this.cfg = cfg;
         this.store = store;
         this.audit = audit;
@@ -112,9 +115,23 @@ final class Supervisor {
             live.put(id, new Live(rec, m));
         }
         try {
+            caps.register(rec.id(), m, actor, rec.createdAt());
+        } catch (RuntimeException e) {
+            live.remove(rec.id());
+            AgentRecord failed = rec.failed("grants: " + e.getMessage(), Instant.now());
+            put(failed);
+            audit.record(actor, rec.id(), "spawn.refused", Map.of("name", rec.name(), "step", "grants",
+                    "reason", String.valueOf(e.getMessage())));
+            ObjectNode data = JSON.createObjectNode();
+            data.put("id", rec.id());
+            data.put("step", "grants");
+            throw new AgentdException(AgentdException.SPAWN_REFUSED, "spawn of " + rec.name() + " refused: " + e.getMessage(), data);
+        }
+        try {
             return launch(live.get(rec.id()), actor);
         } catch (AgentdException e) {
             live.remove(rec.id());
+            caps.forget(rec.id());
             throw e;
         }
     }
@@ -270,6 +287,7 @@ final class Supervisor {
             details.put("resources", usage);
             audit.record(null, exited.id(), "exit", details);
             if (!shouldRestart(l, exit)) {
+                caps.forget(exited.id());
                 synchronized (l) {
                     live.remove(exited.id());
                     l.notifyAll();
@@ -429,6 +447,7 @@ final class Supervisor {
         }
         audit.record(null, exited.id(), "exit", Map.of("note", "ended while agentd was not running; exit status unknown",
                 "resources", usage));
+        caps.forget(exited.id());
     }
 
     // ---- queries and control -------------------------------------------------------
@@ -564,6 +583,11 @@ final class Supervisor {
             }
         }
         return status(r.id());
+    }
+
+    /** Grants changed: every running agent's gateway tells its clients (tools/list_changed). */
+    void grantsChanged() {
+        // Gateways are added by the toolcall integration.
     }
 
     boolean isLive(String id) {
