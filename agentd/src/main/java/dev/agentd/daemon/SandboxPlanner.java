@@ -48,6 +48,17 @@ final class SandboxPlanner {
      */
     static SandboxSpec plan(Manifest m, String id, int uid, Path agentDir, Cgroup cgroup, byte[] seccomp,
             DaemonConfig cfg) {
+        return builder(m, uid, agentDir.resolve("root"), agentDir.resolve("workspace"), agentDir.resolve("agent.log"),
+                cgroup, seccomp, cfg).build();
+    }
+
+    /**
+     * The spec's builder, for callers that add to it (the toolcall socket) or
+     * place the root and log elsewhere (an {@code exec} sandbox shares its
+     * caller's workspace but has its own root and output).
+     */
+    static SandboxSpec.Builder builder(Manifest m, int uid, Path stagingDir, Path workspace, Path logFile, Cgroup cgroup,
+            byte[] seccomp, DaemonConfig cfg) {
         SandboxSpec.Builder b = SandboxSpec.builder()
                 .name(m.name())
                 .hostname(hostname(m.name()))
@@ -56,13 +67,13 @@ final class SandboxPlanner {
                 .workdir(m.workdir())
                 .uid(uid)
                 .network(m.network() == NetworkMode.HOST ? SandboxSpec.Network.HOST : SandboxSpec.Network.NONE)
-                .stagingDir(agentDir.resolve("root"))
+                .stagingDir(stagingDir)
                 .tmpSizeBytes(m.resources().tmpSizeBytes())
                 .landlockMode(m.landlock() == LandlockMode.BEST_EFFORT
                         ? SandboxSpec.LandlockMode.BEST_EFFORT : SandboxSpec.LandlockMode.HARD)
                 .seccompFilter(seccomp)
                 .cgroup(cgroup)
-                .logFile(agentDir.resolve("agent.log"))
+                .logFile(logFile)
                 .init(List.of(cfg.init().toString(), "-P"))
                 // No core dumps (an agent's memory may hold what it was told in
                 // confidence) and a bounded descriptor table.
@@ -76,7 +87,7 @@ final class SandboxPlanner {
                 }
             }
         }
-        b.mount(new BindMount(agentDir.resolve("workspace"), WORKSPACE, true));
+        b.mount(new BindMount(workspace, WORKSPACE, true));
         b.access(WORKSPACE, PathAccess.Kind.WRITE_EXECUTE);
 
         Map<Path, Set<Want>> wants = new LinkedHashMap<>();
@@ -103,7 +114,7 @@ final class SandboxPlanner {
             }
             b.access(p, kind(w));
         }
-        return b.build();
+        return b;
     }
 
     private static void collect(List<PathGrant> grants, Want want, Map<Path, Set<Want>> wants, Map<Path, Boolean> subtree) {

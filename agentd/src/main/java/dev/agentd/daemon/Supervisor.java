@@ -68,6 +68,7 @@ final class Supervisor {
         volatile AgentRecord record;
         volatile AgentProcess process;
         volatile Cgroup cgroup;
+        volatile String parentId;
         final Manifest manifest;
 
         Live(AgentRecord record, Manifest manifest) {
@@ -89,7 +90,39 @@ final class Supervisor {
 
     // ---- spawn ----------------------------------------------------------------
 
+    /** How deep agents may spawn agents (a top-level agent is depth 0). */
+    static final int MAX_SPAWN_DEPTH = 3;
+    /** How many running children one agent may have. */
+    static final int MAX_CHILDREN = 8;
+
     AgentRecord spawn(String text, String path, int actor) throws AgentdException {
+        return spawn(text, path, actor, null);
+    }
+
+    /**
+     * Spawns an agent for a running parent agent (the {@code spawn_agent} tool):
+     * its grants must be a subset of the parent's ("you can only give what you
+     * have"), shared counters included; it runs on the parent's behalf and as
+     * the parent's admin.
+     */
+    AgentRecord spawnChild(String parentId, String text) throws AgentdException {
+        Live parent = live.get(parentId);
+        if (parent == null) {
+            throw new AgentdException(AgentdException.WRONG_STATE, "parent agent " + parentId + " is not running");
+        }
+        int depth = caps.broker().chain(parentId).size() - 1;
+        if (depth + 1 > MAX_SPAWN_DEPTH) {
+            throw new AgentdException(AgentdException.SPAWN_REFUSED, "spawn depth limit " + MAX_SPAWN_DEPTH + " reached");
+        }
+        long children = live.values().stream().filter(x -> parentId.equals(x.parentId)).count();
+        if (children >= MAX_CHILDREN) {
+            throw new AgentdException(AgentdException.SPAWN_REFUSED, "agent " + parentId + " already runs " + children
+                    + " children (limit " + MAX_CHILDREN + ")");
+        }
+        return spawn(text, null, parent.record.requestedBy(), parentId);
+    }
+
+    private AgentRecord spawn(String text, String path, int actor, String parentId) throws AgentdException {
         String file = path == null ? "manifest" : path;
         Manifest m;
         try {
@@ -112,10 +145,16 @@ final class Supervisor {
             rec = new AgentRecord(id, m.name(), AgentRecord.State.STARTING, text, path, uid, null, null, null,
                     Instant.now(), null, null, null, null, 0, actor, List.of(), null, false);
             put(rec);
-            live.put(id, new Live(rec, m));
+            Live l = new Live(rec, m);
+            l.parentId = parentId;
+            live.put(id, l);
         }
         try {
-            caps.register(rec.id(), m, actor, rec.createdAt());
+            if (parentId == null) {
+                caps.register(rec.id(), m, actor, rec.createdAt());
+            } else {
+                caps.registerChild(rec.id(), parentId, m, rec.createdAt());
+            }
         } catch (RuntimeException e) {
             live.remove(rec.id());
             AgentRecord failed = rec.failed("grants: " + e.getMessage(), Instant.now());
@@ -583,6 +622,101 @@ final class Supervisor {
             }
         }
         return status(r.id());
+    }
+
+    /** What an {@code exec} produced. */
+    record ExecResult(Integer exitCode, Integer signal, boolean timedOut, String output, boolean truncated) {}
+
+    private final java.util.concurrent.atomic.AtomicLong execs = new java.util.concurrent.atomic.AtomicLong();
+
+    /**
+     * Runs {@code argv} in a fresh sandbox derived from a running agent's: the
+     * same uid, filesystem grants and limits, its workspace, no network, its
+     * own namespaces, cgroup and root; stdout and stderr captured together.
+     */
+    ExecResult exec(String agentId, List<String> argv, byte[] stdin, Duration timeout, long maxOutput)
+            throws AgentdException {
+        Live l = running(agentId);
+        Manifest m = l.manifest;
+        Manifest em = new Manifest(m.name() + "-exec", argv, m.env(), m.workdir(), m.uid(), m.resources(), m.filesystem(),
+                dev.agentd.manifest.NetworkMode.NONE, m.landlock(), m.seccomp(), RestartPolicy.NEVER, List.of(), List.of(),
+                m.source());
+        String execId = l.record.id() + "-x" + execs.incrementAndGet();
+        Path dir = cfg.agentDir(l.record.id()).resolve("exec").resolve(execId);
+        Cgroup cg = null;
+        SandboxHandle h = null;
+        try (dev.agentd.linux.Pipe in = dev.agentd.linux.Pipe.open()) {
+            Files.createDirectories(dir.resolve("root"));
+            cg = cgroups.create("exec-" + execId, withPids(m.resources().cgroup(), cfg.defaultPids()), LimitMode.STRICT);
+            SandboxSpec spec = SandboxPlanner.builder(em, l.record.uid(), dir.resolve("root"),
+                    cfg.agentDir(l.record.id()).resolve("workspace"), dir.resolve("output"), cg, seccomp.compile(m.seccomp()),
+                    cfg).stdio(in.readEnd(), null).build();
+            h = spawner.spawn(spec);
+            in.readEnd().close();
+            try (java.io.OutputStream w = dev.agentd.linux.Pipe.outputStream(in.writeEnd())) {
+                if (stdin != null) {
+                    w.write(stdin);
+                }
+            } catch (IOException e) {
+                // the command did not read its input: fine
+            }
+            SandboxHandle handle = h;
+            java.util.concurrent.CompletableFuture<dev.agentd.linux.WaitStatus> done =
+                    java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                        try {
+                            return handle.waitFor();
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
+                        }
+                    });
+            boolean timedOut = false;
+            dev.agentd.linux.WaitStatus st;
+            try {
+                st = done.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            } catch (java.util.concurrent.TimeoutException e) {
+                timedOut = true;
+                cg.killAll(KILL_TIMEOUT);
+                st = done.join();
+            }
+            cg.killAll(KILL_TIMEOUT);
+            h.reapInit();
+            byte[] out = Files.readAllBytes(dir.resolve("output"));
+            boolean truncated = out.length > maxOutput;
+            String text = new String(out, 0, (int) Math.min(out.length, maxOutput), java.nio.charset.StandardCharsets.UTF_8);
+            audit.record(null, agentId, "exec", Map.of("argv", argv, "exit_code", String.valueOf(st.exited() ? st.exitCode() : null),
+                    "signal", st.signal(), "timed_out", timedOut, "output_bytes", out.length));
+            return new ExecResult(st.exited() ? st.exitCode() : null, st.exited() ? null : st.signal(), timedOut, text, truncated);
+        } catch (IOException | IllegalArgumentException | InterruptedException | java.util.concurrent.ExecutionException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            if (h != null && cg != null) {
+                try {
+                    cg.killAll(KILL_TIMEOUT);
+                } catch (CgroupException ignored) {
+                    // best effort during failure cleanup
+                }
+                h.reapInit();
+            }
+            throw new AgentdException(AgentdException.SPAWN_REFUSED, "exec refused: " + e.getMessage());
+        } finally {
+            if (cg != null) {
+                try {
+                    cg.remove();
+                } catch (CgroupException e) {
+                    System.err.println("agentd: could not remove exec cgroup " + execId + ": " + e.getMessage());
+                }
+            }
+            deleteTree(dir);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (java.util.stream.Stream<Path> s = Files.walk(dir)) {
+            s.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // leftovers in the agent's directory are harmless
+        }
     }
 
     /** Grants changed: every running agent's gateway tells its clients (tools/list_changed). */
