@@ -55,6 +55,9 @@ public final class Daemon implements AutoCloseable {
             Spawner spawner = Spawner.create();
             Capabilities caps = Capabilities.open(cfg, audit);
             Supervisor sup = new Supervisor(cfg, store, audit, spawner, cgroups, new CompiledSeccompPolicy(), caps);
+            Toolcalls toolcalls = new Toolcalls(cfg, caps, audit);
+            toolcalls.tools(AgentTools.all(sup));
+            sup.toolcalls(toolcalls);
             ObjectNode kernel = KernelReport.probe();
             Daemon[] self = new Daemon[1];
             AdminServer admin = new AdminServer(cfg.socket(), sup, audit, store, () -> self[0].status(), cfg.adminGroup(),

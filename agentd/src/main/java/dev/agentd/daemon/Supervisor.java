@@ -60,6 +60,7 @@ final class Supervisor {
     private final CgroupManager cgroups;
     private final SeccompPolicy seccomp;
     private final Capabilities caps;
+    private volatile Toolcalls toolcalls;
     private final Map<String, Live> live = new ConcurrentHashMap<>();
     private final Object lock = new Object();
 
@@ -194,8 +195,15 @@ final class Supervisor {
             }
             cg = cgroups.create("agent-" + rec.id(), limits, LimitMode.STRICT);
             byte[] filter = seccomp.compile(m.seccomp());
-            SandboxSpec spec = SandboxPlanner.plan(m, rec.id(), rec.uid(), dir, cg, filter, cfg);
-            SandboxHandle h = spawner.spawn(spec);
+            SandboxSpec.Builder sb = SandboxPlanner.builder(m, rec.uid(), dir.resolve("root"), dir.resolve("workspace"),
+                    dir.resolve("agent.log"), cg, filter, cfg);
+            if (toolcalls != null) {
+                // The socket's directory, not the socket: a restarted agentd binds
+                // a new socket there, and the agent's view follows.
+                openToolcalls(l, cg);
+                sb.mount(new dev.agentd.spawner.BindMount(cfg.toolcallDir(rec.id()), Toolcalls.SANDBOX_SOCKET.getParent(), false));
+            }
+            SandboxHandle h = spawner.spawn(sb.build());
             l.cgroup = cg;
             l.process = new AgentProcess.Spawned(h);
             OptionalLong ticks = AgentProcess.startTicks(h.pid());
@@ -213,6 +221,9 @@ final class Supervisor {
             watch(l);
             return started;
         } catch (IOException | IllegalArgumentException | UnsupportedOperationException e) {
+            if (toolcalls != null) {
+                toolcalls.close(rec.id());
+            }
             if (cg != null) {
                 try {
                     cg.killAll(KILL_TIMEOUT);
@@ -382,6 +393,9 @@ final class Supervisor {
     }
 
     private void cleanup(Live l) {
+        if (toolcalls != null) {
+            toolcalls.close(l.record.id());
+        }
         try {
             if (l.cgroup != null) {
                 l.cgroup.killAll(KILL_TIMEOUT);
@@ -457,6 +471,11 @@ final class Supervisor {
             if (same && inCgroup) {
                 l.process = new AgentProcess.Adopted(a.pid(), ticks.getAsLong());
                 live.put(a.id(), l);
+                try {
+                    openToolcalls(l, cg);
+                } catch (IOException | RuntimeException e) {
+                    System.err.println("agentd: could not reopen the toolcall socket of " + a.id() + ": " + e.getMessage());
+                }
                 audit.record(null, a.id(), "adopt", Map.of("pid", a.pid(), "name", a.name()));
                 watch(l);
             } else {
@@ -721,7 +740,27 @@ final class Supervisor {
 
     /** Grants changed: every running agent's gateway tells its clients (tools/list_changed). */
     void grantsChanged() {
-        // Gateways are added by the toolcall integration.
+        if (toolcalls != null) {
+            toolcalls.grantsChanged();
+        }
+    }
+
+    /** Each agent gets a toolcall socket from {@code t}. */
+    void toolcalls(Toolcalls t) {
+        this.toolcalls = t;
+    }
+
+    private void openToolcalls(Live l, Cgroup cg) throws IOException {
+        if (toolcalls == null) {
+            return;
+        }
+        toolcalls.open(l.record.id(), l.record.uid(), l.manifest, pid -> {
+            try {
+                return cg.pids().contains((long) pid);
+            } catch (CgroupException e) {
+                return false;
+            }
+        });
     }
 
     boolean isLive(String id) {

@@ -1,0 +1,191 @@
+package dev.agentd.daemon;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentd.broker.ApprovalOutcome;
+import dev.agentd.broker.ApprovalRequest;
+import dev.agentd.manifest.Grant;
+import dev.agentd.manifest.Manifest;
+import dev.agentd.toolcall.ApprovalGate;
+import dev.agentd.toolcall.Authorizer;
+import dev.agentd.toolcall.CallRecord;
+import dev.agentd.toolcall.Gateway;
+import dev.agentd.toolcall.GatewayConfig;
+import dev.agentd.toolcall.GatewayLimits;
+import dev.agentd.toolcall.PeerCredentials;
+import dev.agentd.toolcall.PeerCredentialsReader;
+import dev.agentd.toolcall.Tool;
+import dev.agentd.toolcall.ToolRegistry;
+import dev.agentd.toolcall.tools.BuiltinTools;
+import dev.agentd.toolcall.tools.InMemoryTokenBudget;
+import dev.agentd.toolcall.tools.LlmProviders;
+import dev.agentd.linux.SocketPeer;
+import java.io.IOException;
+import java.nio.channels.SocketChannel;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalInt;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.IntPredicate;
+
+/**
+ * Every running agent's toolcall() socket: one {@link Gateway} per agent, on
+ * {@code <run>/agents/<id>/toolcall.sock}, which the sandbox sees at
+ * {@link #SANDBOX_SOCKET}. Calls are checked by the broker, approved where the
+ * manifest asks, and audited before their result reaches the agent.
+ */
+final class Toolcalls implements AutoCloseable {
+    /** Where an agent finds its socket. */
+    static final Path SANDBOX_SOCKET = Path.of("/run/agentd/toolcall.sock");
+    /** How long an approval request stays open. */
+    static final Duration APPROVAL_TTL = Duration.ofMinutes(10);
+
+    private final DaemonConfig cfg;
+    private final Capabilities caps;
+    private final Audit audit;
+    private ToolRegistry tools;
+    private final Map<String, Gateway> gateways = new ConcurrentHashMap<>();
+
+    Toolcalls(DaemonConfig cfg, Capabilities caps, Audit audit) {
+        this.cfg = cfg;
+        this.caps = caps;
+        this.audit = audit;
+    }
+
+    /** The tools every gateway serves (an agent sees those it holds a {@code tool:} grant for). */
+    void tools(List<Tool> agentTools) {
+        List<Tool> all = new ArrayList<>(BuiltinTools.all(LlmProviders.none(), InMemoryTokenBudget.perAgent(1_000_000)));
+        all.addAll(agentTools);
+        this.tools = ToolRegistry.of(all);
+    }
+
+    ToolRegistry registry() {
+        return tools;
+    }
+
+    Path hostSocket(String agentId) {
+        return cfg.toolcallDir(agentId).resolve("toolcall.sock");
+    }
+
+    /**
+     * Opens the agent's socket before its sandbox is built (the sandbox binds
+     * it in). A connection is accepted only from the agent's uid and from a
+     * process inside the agent's cgroup.
+     */
+    void open(String agentId, int uid, Manifest m, IntPredicate pidInCgroup) throws IOException {
+        close(agentId);
+        Path dir = cfg.toolcallDir(agentId);
+        Files.createDirectories(dir);
+        Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        GatewayConfig gc = GatewayConfig.builder(agentId, hostSocket(agentId), uid)
+                .peerCredentials(PEER_READER)
+                .peerPidInAgentCgroup(pidInCgroup)
+                .limits(GatewayLimits.defaults())
+                .redactor(s -> caps.vault().scrubber().scrub(s))
+                .build();
+        Authorizer auth = Authorizer.forAgent(agentId, caps.broker(), caps.vault(), approvals(agentId, m));
+        gateways.put(agentId, Gateway.open(gc, tools, auth, new dev.agentd.toolcall.CallListener() {
+            @Override
+            public void onCall(CallRecord r) {
+                record(r);
+            }
+
+            @Override
+            public void onConnectionRefused(String id, String reason) {
+                audit.record(null, id, "toolcall.refused", Map.of("reason", reason));
+            }
+        }));
+    }
+
+    void close(String agentId) {
+        Gateway g = gateways.remove(agentId);
+        if (g != null) {
+            g.close();
+        }
+    }
+
+    /** Tells every agent's clients their tool list may have changed. */
+    void grantsChanged() {
+        gateways.values().forEach(Gateway::sendListChanged);
+    }
+
+    /** Audited before the agent gets the result: a kill -9 after it read the answer cannot lose the record. */
+    private void record(CallRecord r) {
+        Map<String, Object> d = new LinkedHashMap<>();
+        d.put("tool", r.tool());
+        d.put("args_sha256", r.argsSha256());
+        d.put("args_preview", r.argsPreview());
+        d.put("decision", r.decision());
+        d.put("duration_us", r.durationMicros());
+        d.put("result_bytes", r.resultBytes());
+        r.error().ifPresent(e -> d.put("error", caps.vault().scrubber().scrub(e)));
+        try {
+            d.put("on_behalf_of", caps.broker().chain(r.agentId()).stream().map(Object::toString).toList());
+        } catch (RuntimeException e) {
+            // an agent already forgotten: the call record still stands
+        }
+        audit.record(null, r.agentId(), "toolcall", d);
+    }
+
+    /** {@code approval_required}: tool names, or grants naming what a call touches. */
+    private ApprovalGate approvals(String agentId, Manifest m) {
+        List<Grant> rules = m.approvalRequired();
+        if (rules.isEmpty()) {
+            return ApprovalGate.NONE;
+        }
+        return new ApprovalGate() {
+            @Override
+            public boolean required(String tool, JsonNode args) {
+                for (Grant g : rules) {
+                    if (ApprovalRules.matches(g, tool, args)) {
+                        return true;
+                    }
+                }
+                return false;
+            }
+
+            @Override
+            public boolean awaitApproval(String tool, String argsSha256, String preview, Duration timeout) {
+                ApprovalRequest req = caps.broker().requestApproval(agentId, tool, argsSha256, preview, APPROVAL_TTL);
+                try {
+                    ApprovalOutcome o = caps.broker().await(req.id(), timeout);
+                    return o == ApprovalOutcome.APPROVED && caps.broker().consumeApproval(req.id(), agentId, tool, argsSha256);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return false;
+                }
+            }
+        };
+    }
+
+    /** SO_PEERCRED with the pid, from the channel's descriptor (see {@link SocketPeer}). */
+    static final PeerCredentialsReader PEER_READER = new PeerCredentialsReader() {
+        @Override
+        public PeerCredentials read(SocketChannel channel) throws IOException {
+            SocketPeer.Credentials c = SocketPeer.of(channel);
+            return new PeerCredentials(FileSystems.getDefault().getUserPrincipalLookupService()
+                    .lookupPrincipalByName(Integer.toString(c.uid())), OptionalInt.of(c.pid()));
+        }
+
+        @Override
+        public boolean reportsPid() {
+            return SocketPeer.isAvailable();
+        }
+
+        @Override
+        public String toString() {
+            return "SO_PEERCRED via the channel's descriptor";
+        }
+    };
+
+    @Override
+    public void close() {
+        new ArrayList<>(gateways.keySet()).forEach(this::close);
+    }
+}

@@ -1,0 +1,69 @@
+package dev.agentd.linux;
+
+import java.lang.reflect.Method;
+import java.nio.channels.Channel;
+import jnr.ffi.Pointer;
+
+/**
+ * {@code getsockopt(SO_PEERCRED)} on a connected Unix socket: the peer's pid,
+ * uid and gid as the kernel recorded them at {@code connect()}.
+ *
+ * <p>The JDK's own {@code SO_PEERCRED} option reports user and group names but
+ * not the pid, and hides the channel's descriptor. This reads the descriptor
+ * through the JDK's internal {@code SelChImpl.getFDVal()}, which needs the JVM
+ * flag {@value #JVM_FLAG}; without it {@link #isAvailable()} is false and
+ * {@link #of} says what to add.
+ */
+public final class SocketPeer {
+    /** The JVM option that lets this class read a channel's descriptor. */
+    public static final String JVM_FLAG = "--add-opens java.base/sun.nio.ch=ALL-UNNAMED";
+
+    // uapi asm-generic/socket.h: SOL_SOCKET 1, SO_PEERCRED 17 (x86_64 and aarch64).
+    private static final int SOL_SOCKET = 1;
+    private static final int SO_PEERCRED = 17;
+
+    /** The peer of a Unix socket. */
+    public record Credentials(int pid, int uid, int gid) {}
+
+    private static final Method FD_VAL = lookup();
+
+    private SocketPeer() {}
+
+    private static Method lookup() {
+        try {
+            Method m = Class.forName("sun.nio.ch.SelChImpl").getMethod("getFDVal");
+            m.setAccessible(true);
+            return m;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Whether {@link #of} works in this JVM. */
+    public static boolean isAvailable() {
+        return FD_VAL != null;
+    }
+
+    /**
+     * The peer credentials of {@code channel}, a connected Unix-domain socket channel.
+     *
+     * @throws UnsupportedOperationException when the JVM was started without {@value #JVM_FLAG}
+     */
+    public static Credentials of(Channel channel) throws SyscallException {
+        if (FD_VAL == null) {
+            throw new UnsupportedOperationException("reading a socket's peer pid needs the JVM option " + JVM_FLAG);
+        }
+        int fd;
+        try {
+            fd = (Integer) FD_VAL.invoke(channel);
+        } catch (ReflectiveOperationException e) {
+            throw new UnsupportedOperationException("cannot read the descriptor of " + channel.getClass().getName(), e);
+        }
+        // struct ucred { pid_t pid; uid_t uid; gid_t gid; } and its socklen_t.
+        Pointer cred = Native.allocate(12);
+        Pointer len = Native.allocate(4);
+        len.putInt(0, 12);
+        Native.syscall("getsockopt", "fd=" + fd + ", SO_PEERCRED", fd, SOL_SOCKET, SO_PEERCRED, cred.address(), len.address());
+        return new Credentials(cred.getInt(0), cred.getInt(4), cred.getInt(8));
+    }
+}
