@@ -35,7 +35,8 @@ import picocli.CommandLine.Option;
             "", "Exit status:", "  0  stopped cleanly", "  1  could not start (the message says why)", "  2  usage error"})
 public final class AgentdMain implements Callable<Integer> {
     @Option(names = "--root", paramLabel = "DIR",
-            description = "Run with embedded defaults under DIR: DIR/state, DIR/run/agentd.sock, DIR/agents. No config file is read.")
+            description = "Run with embedded defaults under DIR: DIR/state, DIR/run/agentd.sock, DIR/agents. With --config, only its"
+                    + " tool settings (llm_providers, llm_token_budget, mcp_servers) are used.")
     Path root;
 
     @Option(names = "--config", paramLabel = "FILE", description = "Daemon configuration (default: /etc/agentd/agentd.yaml if it exists).")
@@ -46,6 +47,10 @@ public final class AgentdMain implements Callable<Integer> {
         DaemonConfig cfg;
         if (root != null) {
             cfg = DaemonConfig.underRoot(root);
+            if (config != null) {
+                // Paths stay under the root; tools (LLM providers, MCP servers) come from the file.
+                cfg = cfg.withTools(DaemonConfig.load(config).tools());
+            }
         } else {
             Path f = config != null ? config : Path.of("/etc/agentd/agentd.yaml");
             cfg = java.nio.file.Files.exists(f) ? DaemonConfig.load(f) : DaemonConfig.system();

@@ -56,7 +56,7 @@ public final class Daemon implements AutoCloseable {
             Capabilities caps = Capabilities.open(cfg, audit);
             Supervisor sup = new Supervisor(cfg, store, audit, spawner, cgroups, new CompiledSeccompPolicy(), caps);
             Toolcalls toolcalls = new Toolcalls(cfg, caps, audit);
-            toolcalls.tools(AgentTools.all(sup));
+            toolcalls.tools(AgentTools.all(sup), store);
             sup.toolcalls(toolcalls);
             ObjectNode kernel = KernelReport.probe();
             Daemon[] self = new Daemon[1];

@@ -58,6 +58,8 @@ final class Store implements AutoCloseable {
                         + " agent_id TEXT, event TEXT NOT NULL, details TEXT NOT NULL,"
                         + " prev_hash TEXT NOT NULL, hash TEXT NOT NULL)");
                 s.execute("CREATE INDEX IF NOT EXISTS audit_agent ON audit(agent_id)");
+                s.execute("CREATE TABLE IF NOT EXISTS llm_usage (agent_id TEXT NOT NULL, provider TEXT NOT NULL,"
+                        + " tokens INTEGER NOT NULL, PRIMARY KEY (agent_id, provider))");
             }
             return new Store(c);
         } catch (SQLException e) {
@@ -154,6 +156,30 @@ final class Store implements AutoCloseable {
             return new Appended(seq, hash);
         } catch (SQLException e) {
             throw new IOException("cannot write audit record " + event + ": " + e.getMessage(), e);
+        }
+    }
+
+    synchronized void addLlmUsage(String agentId, String provider, long tokens) throws IOException {
+        try (PreparedStatement p = db.prepareStatement("INSERT INTO llm_usage (agent_id, provider, tokens) VALUES (?,?,?)"
+                + " ON CONFLICT(agent_id, provider) DO UPDATE SET tokens = tokens + excluded.tokens")) {
+            p.setString(1, agentId);
+            p.setString(2, provider);
+            p.setLong(3, tokens);
+            p.executeUpdate();
+        } catch (SQLException e) {
+            throw new IOException("cannot record LLM usage: " + e.getMessage(), e);
+        }
+    }
+
+    /** Tokens an agent has used, over all providers. */
+    synchronized long llmUsage(String agentId) throws IOException {
+        try (PreparedStatement p = db.prepareStatement("SELECT COALESCE(SUM(tokens), 0) FROM llm_usage WHERE agent_id = ?")) {
+            p.setString(1, agentId);
+            try (ResultSet r = p.executeQuery()) {
+                return r.next() ? r.getLong(1) : 0;
+            }
+        } catch (SQLException e) {
+            throw new IOException("cannot read LLM usage: " + e.getMessage(), e);
         }
     }
 

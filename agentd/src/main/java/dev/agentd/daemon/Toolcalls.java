@@ -16,7 +16,6 @@ import dev.agentd.toolcall.PeerCredentialsReader;
 import dev.agentd.toolcall.Tool;
 import dev.agentd.toolcall.ToolRegistry;
 import dev.agentd.toolcall.tools.BuiltinTools;
-import dev.agentd.toolcall.tools.InMemoryTokenBudget;
 import dev.agentd.toolcall.tools.LlmProviders;
 import dev.agentd.linux.SocketPeer;
 import java.io.IOException;
@@ -59,10 +58,69 @@ final class Toolcalls implements AutoCloseable {
     }
 
     /** The tools every gateway serves (an agent sees those it holds a {@code tool:} grant for). */
-    void tools(List<Tool> agentTools) {
-        List<Tool> all = new ArrayList<>(BuiltinTools.all(LlmProviders.none(), InMemoryTokenBudget.perAgent(1_000_000)));
+    void tools(List<Tool> agentTools, Store store) {
+        ToolsConfig tc = cfg.tools();
+        List<LlmProviders.Provider> providers = new ArrayList<>();
+        java.util.Set<String> keys = new java.util.HashSet<>();
+        for (ToolsConfig.LlmProvider p : tc.llmProviders()) {
+            providers.add(new LlmProviders.Provider(p.name(), p.baseUrl(), java.util.Set.copyOf(p.models()),
+                    java.util.Optional.ofNullable(p.apiKeySecret()), p.maxConcurrent(), p.defaultMaxTokens()));
+            if (p.apiKeySecret() != null) {
+                keys.add(p.apiKeySecret());
+            }
+        }
+        List<Tool> all = new ArrayList<>();
+        for (Tool t : BuiltinTools.all(new LlmProviders(providers), new LlmBudget(store, tc.llmTokenBudget()))) {
+            all.add(t.name().equals("llm_complete") ? new DaemonKeys(t, keys, caps) : t);
+        }
         all.addAll(agentTools);
         this.tools = ToolRegistry.of(all);
+    }
+
+    /**
+     * A provider's API key comes from root-owned configuration: the LLM tool
+     * reads it from the vault as agentd, not through the agent's own
+     * {@code secret:} grants (which would also let it put the key in an HTTP
+     * header). The agent needs {@code llm: PROVIDER} only.
+     */
+    static final class DaemonKeys implements Tool {
+        private final Tool delegate;
+        private final java.util.Set<String> keys;
+        private final Capabilities caps;
+
+        DaemonKeys(Tool delegate, java.util.Set<String> keys, Capabilities caps) {
+            this.delegate = delegate;
+            this.keys = keys;
+            this.caps = caps;
+        }
+
+        @Override public String name() { return delegate.name(); }
+        @Override public String description() { return delegate.description(); }
+        @Override public JsonNode inputSchema() { return delegate.inputSchema(); }
+        @Override public java.util.Optional<JsonNode> outputSchema() { return delegate.outputSchema(); }
+
+        @Override
+        public dev.agentd.toolcall.ToolResult call(dev.agentd.toolcall.ToolCall call) throws dev.agentd.toolcall.ToolException {
+            dev.agentd.toolcall.ToolContext ctx = call.context();
+            dev.agentd.toolcall.ToolContext wrapped = new dev.agentd.toolcall.ToolContext() {
+                @Override
+                public dev.agentd.broker.Decision authorize(dev.agentd.broker.GrantKind kind, String value) {
+                    return ctx.authorize(kind, value);
+                }
+
+                @Override
+                public List<dev.agentd.broker.Grant> grants(dev.agentd.broker.GrantKind kind) {
+                    return ctx.grants(kind);
+                }
+
+                @Override
+                public java.util.Optional<byte[]> revealSecret(String name) {
+                    return keys.contains(name) ? caps.vault().revealForDaemon(call.agentId(), name) : ctx.revealSecret(name);
+                }
+            };
+            return delegate.call(new dev.agentd.toolcall.ToolCall(call.agentId(), call.arguments(), call.cancel(),
+                    call.deadline(), wrapped));
+        }
     }
 
     ToolRegistry registry() {

@@ -232,6 +232,23 @@ public final class SecretVault {
     }
 
     /**
+     * A secret for agentd's own use on an agent's behalf, where root-owned
+     * configuration names it (an LLM provider's API key): no grant of the
+     * agent's is consumed, and the agent still never sees the value. Audited as
+     * a use by the daemon for that agent.
+     */
+    public Optional<byte[]> revealForDaemon(String agentId, String name) {
+        return broker.write("reveal secret for the daemon", () -> {
+            byte[] v = name == null ? null : values.get(name);
+            if (v == null) {
+                return Optional.<byte[]>empty();
+            }
+            broker.emit(BrokerEvent.Type.SECRET_USED, agentId, Broker.details("name", name, "grant", "daemon"));
+            return Optional.of(v.clone());
+        });
+    }
+
+    /**
      * The secret's value, if the agent holds a live {@code secret: NAME} grant; consumes one
      * invocation on the grant's chain exactly like {@link Broker#authorize}. Empty (and nothing
      * consumed) if there is no such secret. The caller owns the returned copy and should zero it.
