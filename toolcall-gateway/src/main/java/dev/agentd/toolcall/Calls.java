@@ -30,7 +30,7 @@ import java.util.function.Function;
  * The {@code tools/call} pipeline of one gateway, in the order the checks happen:
  * <ol>
  *   <li>unknown or ungranted tool → JSON-RPC -32602 (the agent must not learn which tools exist
- *       beyond its grants);</li>
+ *       beyond its grants; see {@link #holdsTool});</li>
  *   <li>arguments invalid against the input schema → -32602 with the messages;</li>
  *   <li>agent and tool rate buckets, then the concurrency cap → {@code isError} results (the model
  *       should see them and back off);</li>
@@ -159,7 +159,7 @@ final class Calls {
         String preview = ArgsPreview.of(req.arguments(), redactor);
 
         ToolRegistry.Entry entry = registry.entry(name);
-        if (entry == null || !auth.check(GrantKind.TOOL, name).isAllowed()) {
+        if (entry == null || !holdsTool(auth, name)) {
             CallRecord r = record(recordedName, sha, preview, "unknown tool", t0, 0, "unknown tool");
             sendErrorAfterRecord(c, id, r, McpMessage.INVALID_PARAMS, "Unknown tool: " + recordedName, null);
             return;
@@ -200,6 +200,25 @@ final class Calls {
             permits.release();
             c.inFlight.remove(f.key, f);
         }
+    }
+
+    /**
+     * Whether the agent holds a live grant for the tool. {@code check} first (it is the
+     * answer in the common case); a {@code check} denial can also mean "over its rate right
+     * now", and a tool whose grant is merely rate-limited is still the agent's — it stays
+     * in {@code tools/list} and a call gets {@code authorize}'s "denied: rate ... exceeded"
+     * as a result the model can read, not "Unknown tool".
+     */
+    static boolean holdsTool(Authorizer auth, String name) {
+        if (auth.check(GrantKind.TOOL, name).isAllowed()) {
+            return true;
+        }
+        for (Grant g : auth.grants(GrantKind.TOOL)) {
+            if (g.value().equals(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void run(InFlight f, ToolRegistry.Entry entry) {

@@ -11,7 +11,6 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.agentd.broker.GrantKind;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -428,12 +427,16 @@ public final class Gateway implements AutoCloseable {
         return r;
     }
 
-    /** Only the tools the agent holds a live {@code tool:} grant for; checked without consuming. */
+    /**
+     * Only the tools the agent holds a live {@code tool:} grant for, checked without consuming
+     * ({@link Calls#holdsTool}: a grant over its rate right now still counts, so the list does
+     * not flicker with the agent's call rate).
+     */
     private ObjectNode listTools() {
         ObjectNode r = JsonNodeFactory.instance.objectNode();
         ArrayNode list = r.putArray("tools");
         for (Tool t : tools.tools()) {
-            if (!auth.check(GrantKind.TOOL, t.name()).isAllowed()) {
+            if (!Calls.holdsTool(auth, t.name())) {
                 continue;
             }
             ObjectNode d = list.addObject();
