@@ -461,6 +461,6 @@ final class AdminServer implements AutoCloseable {
         return List.of("agent.spawn", "agent.list", "agent.status", "agent.stop", "agent.kill", "agent.wait", "agent.logs",
                 "daemon.status", "audit.list", "audit.verify", "tool.list", "tool.call", "caps.list", "caps.grant",
                 "caps.revoke", "secret.set", "secret.list", "secret.delete", "approval.list", "approval.approve",
-                "approval.deny");
+                "approval.deny", "mcp.list", "mcp.approve");
     }
 }

@@ -29,12 +29,14 @@ final class CapsApi {
     private final Supervisor supervisor;
     private final Capabilities caps;
     private final Runnable grantsChanged;
+    private final McpServers mcp;
 
     /**
      * @param grantsChanged called after a grant or revocation, so running agents'
      *                      gateways can send {@code notifications/tools/list_changed}
      */
-    CapsApi(Supervisor supervisor, Capabilities caps, Runnable grantsChanged) {
+    CapsApi(Supervisor supervisor, Capabilities caps, Runnable grantsChanged, McpServers mcp) {
+        this.mcp = mcp;
         this.supervisor = supervisor;
         this.caps = caps;
         this.grantsChanged = grantsChanged;
@@ -93,6 +95,18 @@ final class CapsApi {
                     return approval(caps.broker().approve(text(p, "id"), Principal.admin(actor)));
                 case "approval.deny":
                     return approval(caps.broker().deny(text(p, "id"), Principal.admin(actor)));
+                case "mcp.list": {
+                    ObjectNode r = JSON.createObjectNode();
+                    ArrayNode a = r.putArray("servers");
+                    mcp.list().forEach(a::add);
+                    return r;
+                }
+                case "mcp.approve":
+                    try {
+                        return mcp.approve(text(p, "name"), actor);
+                    } catch (java.io.IOException e) {
+                        throw new AgentdException(AgentdException.INTERNAL, e.getMessage());
+                    }
                 default:
                     return null;
             }

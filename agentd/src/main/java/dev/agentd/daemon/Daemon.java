@@ -28,6 +28,8 @@ public final class Daemon implements AutoCloseable {
     private final AdminServer admin;
     private final Instant started = Instant.now();
     private final ObjectNode kernel;
+    /** Closed with the daemon, last first. Agents are not among them: they outlive agentd. */
+    private final List<AutoCloseable> closeables = new java.util.ArrayList<>();
 
     private Daemon(DaemonConfig cfg, Store store, Supervisor supervisor, AdminServer admin, ObjectNode kernel) {
         this.cfg = cfg;
@@ -55,14 +57,22 @@ public final class Daemon implements AutoCloseable {
             Spawner spawner = Spawner.create();
             Capabilities caps = Capabilities.open(cfg, audit);
             Supervisor sup = new Supervisor(cfg, store, audit, spawner, cgroups, new CompiledSeccompPolicy(), caps);
+            McpServers mcp = new McpServers(cfg, store, audit);
+            mcp.startAll(spawner, cgroups, new CompiledSeccompPolicy());
             Toolcalls toolcalls = new Toolcalls(cfg, caps, audit);
-            toolcalls.tools(AgentTools.all(sup), store);
+            List<dev.agentd.toolcall.Tool> extra = new java.util.ArrayList<>(AgentTools.all(sup));
+            extra.addAll(mcp.tools());
+            toolcalls.tools(extra, store);
+            toolcalls.hide(mcp::hidden);
             sup.toolcalls(toolcalls);
             ObjectNode kernel = KernelReport.probe();
             Daemon[] self = new Daemon[1];
             AdminServer admin = new AdminServer(cfg.socket(), sup, audit, store, () -> self[0].status(), cfg.adminGroup(),
-                    new CapsApi(sup, caps, sup::grantsChanged));
+                    new CapsApi(sup, caps, sup::grantsChanged, mcp));
             self[0] = new Daemon(cfg, store, sup, admin, kernel);
+            self[0].closeables.add(mcp);
+            self[0].closeables.add(toolcalls);
+            self[0].closeables.add(caps);
             sup.adoptAll();
             admin.start();
             audit.record(null, null, "daemon.start", java.util.Map.of("pid", ProcessHandle.current().pid(),
@@ -118,6 +128,13 @@ public final class Daemon implements AutoCloseable {
     @Override
     public void close() {
         admin.close();
+        for (int i = closeables.size() - 1; i >= 0; i--) {
+            try {
+                closeables.get(i).close();
+            } catch (Exception e) {
+                System.err.println("agentd: closing " + closeables.get(i).getClass().getSimpleName() + ": " + e.getMessage());
+            }
+        }
         store.close();
     }
 }

@@ -58,6 +58,9 @@ final class Store implements AutoCloseable {
                         + " agent_id TEXT, event TEXT NOT NULL, details TEXT NOT NULL,"
                         + " prev_hash TEXT NOT NULL, hash TEXT NOT NULL)");
                 s.execute("CREATE INDEX IF NOT EXISTS audit_agent ON audit(agent_id)");
+                s.execute("CREATE TABLE IF NOT EXISTS mcp_pins (server TEXT NOT NULL, tool TEXT NOT NULL,"
+                        + " sha256 TEXT NOT NULL, PRIMARY KEY (server, tool))");
+                s.execute("CREATE TABLE IF NOT EXISTS mcp_quarantine (server TEXT PRIMARY KEY)");
                 s.execute("CREATE TABLE IF NOT EXISTS llm_usage (agent_id TEXT NOT NULL, provider TEXT NOT NULL,"
                         + " tokens INTEGER NOT NULL, PRIMARY KEY (agent_id, provider))");
             }
@@ -168,6 +171,50 @@ final class Store implements AutoCloseable {
             p.executeUpdate();
         } catch (SQLException e) {
             throw new IOException("cannot record LLM usage: " + e.getMessage(), e);
+        }
+    }
+
+    synchronized Optional<String> mcpPin(String server, String tool) throws IOException {
+        try (PreparedStatement p = db.prepareStatement("SELECT sha256 FROM mcp_pins WHERE server = ? AND tool = ?")) {
+            p.setString(1, server);
+            p.setString(2, tool);
+            try (ResultSet r = p.executeQuery()) {
+                return r.next() ? Optional.of(r.getString(1)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new IOException("cannot read MCP pins: " + e.getMessage(), e);
+        }
+    }
+
+    synchronized void setMcpPin(String server, String tool, String sha256) throws IOException {
+        try (PreparedStatement p = db.prepareStatement("INSERT OR REPLACE INTO mcp_pins (server, tool, sha256) VALUES (?,?,?)")) {
+            p.setString(1, server);
+            p.setString(2, tool);
+            p.setString(3, sha256);
+            p.executeUpdate();
+        } catch (SQLException e) {
+            throw new IOException("cannot pin MCP tool: " + e.getMessage(), e);
+        }
+    }
+
+    synchronized boolean mcpQuarantined(String server) throws IOException {
+        try (PreparedStatement p = db.prepareStatement("SELECT 1 FROM mcp_quarantine WHERE server = ?")) {
+            p.setString(1, server);
+            try (ResultSet r = p.executeQuery()) {
+                return r.next();
+            }
+        } catch (SQLException e) {
+            throw new IOException("cannot read MCP quarantine: " + e.getMessage(), e);
+        }
+    }
+
+    synchronized void setMcpQuarantined(String server, boolean quarantined) throws IOException {
+        String sql = quarantined ? "INSERT OR IGNORE INTO mcp_quarantine (server) VALUES (?)" : "DELETE FROM mcp_quarantine WHERE server = ?";
+        try (PreparedStatement p = db.prepareStatement(sql)) {
+            p.setString(1, server);
+            p.executeUpdate();
+        } catch (SQLException e) {
+            throw new IOException("cannot update MCP quarantine: " + e.getMessage(), e);
         }
     }
 

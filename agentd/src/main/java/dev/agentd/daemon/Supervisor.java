@@ -290,7 +290,8 @@ final class Supervisor {
             }
             return f.uid();
         }
-        for (int u = cfg.uidMin(); u <= cfg.uidMax(); u++) {
+        // The top of the range belongs to the configured MCP servers.
+        for (int u = cfg.uidMin(); u <= cfg.uidMax() - cfg.tools().mcpServers().size(); u++) {
             if (!used.contains(u)) {
                 return u;
             }

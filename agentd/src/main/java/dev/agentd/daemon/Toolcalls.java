@@ -50,6 +50,7 @@ final class Toolcalls implements AutoCloseable {
     private final Audit audit;
     private ToolRegistry tools;
     private final Map<String, Gateway> gateways = new ConcurrentHashMap<>();
+    private volatile java.util.function.Predicate<String> hiddenTool = t -> false;
 
     Toolcalls(DaemonConfig cfg, Capabilities caps, Audit audit) {
         this.cfg = cfg;
@@ -123,6 +124,11 @@ final class Toolcalls implements AutoCloseable {
         }
     }
 
+    /** Tools not to list for now (an external server in quarantine). */
+    void hide(java.util.function.Predicate<String> hidden) {
+        this.hiddenTool = hidden;
+    }
+
     ToolRegistry registry() {
         return tools;
     }
@@ -147,7 +153,36 @@ final class Toolcalls implements AutoCloseable {
                 .limits(GatewayLimits.defaults())
                 .redactor(s -> caps.vault().scrubber().scrub(s))
                 .build();
-        Authorizer auth = Authorizer.forAgent(agentId, caps.broker(), caps.vault(), approvals(agentId, m));
+        Authorizer granted = Authorizer.forAgent(agentId, caps.broker(), caps.vault(), approvals(agentId, m));
+        Authorizer auth = new Authorizer() {
+            @Override
+            public dev.agentd.broker.Decision check(dev.agentd.broker.GrantKind kind, String value) {
+                if (kind == dev.agentd.broker.GrantKind.TOOL && hiddenTool.test(value)) {
+                    return dev.agentd.broker.Decision.denied("tool " + value + " is unavailable (its server is quarantined or stopped)");
+                }
+                return granted.check(kind, value);
+            }
+
+            @Override
+            public dev.agentd.broker.Decision authorize(dev.agentd.broker.GrantKind kind, String value) {
+                return granted.authorize(kind, value);
+            }
+
+            @Override
+            public List<dev.agentd.broker.Grant> grants(dev.agentd.broker.GrantKind kind) {
+                return granted.grants(kind);
+            }
+
+            @Override
+            public java.util.Optional<byte[]> revealSecret(String name) {
+                return granted.revealSecret(name);
+            }
+
+            @Override
+            public ApprovalGate approvals() {
+                return granted.approvals();
+            }
+        };
         gateways.put(agentId, Gateway.open(gc, tools, auth, new dev.agentd.toolcall.CallListener() {
             @Override
             public void onCall(CallRecord r) {

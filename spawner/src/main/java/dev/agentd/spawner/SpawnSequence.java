@@ -85,8 +85,10 @@ final class SpawnSequence {
         // host's later unmounts still propagate in.
         step("mount-propagation", () -> sys.mount(null, Path.of("/"), null, MS_REC | MS_SLAVE, null));
         step("root-tmpfs", () -> sys.mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m"));
-        step("bind-mounts", this::bindMounts);
+        // /tmp before the bind mounts: a grant below /tmp (a test's temp
+        // directory, say) is bound inside the private tmpfs rather than hidden by it.
         step("tmp", this::mountTmp);
+        step("bind-mounts", this::bindMounts);
         step("dev", this::mountDev);
         step("proc", this::mountProc);
         step("workdir", this::ensureWorkdir);

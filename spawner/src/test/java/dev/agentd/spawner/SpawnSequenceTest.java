@@ -118,9 +118,9 @@ class SpawnSequenceTest {
         assertEquals(List.of(
                 "mount - /",
                 "mount tmpfs " + root,
-                "mount - " + root + "/usr",
-                "mount - " + root + "/usr",
                 "mount tmpfs " + root + "/tmp",
+                "mount - " + root + "/usr",
+                "mount - " + root + "/usr",
                 "mount tmpfs " + root + "/dev",
                 "mount - " + root + "/dev/null",
                 "mount - " + root + "/dev/zero",
