@@ -21,7 +21,8 @@ import java.util.function.IntPredicate;
  * @param redactor             applied to every string of a result, to argument previews and to error texts
  *                             before they leave the gateway (agentd passes the vault's scrubber, which
  *                             replaces secret values with {@code [secret:NAME]}); identity by default
- * @param peerCredentials      how peer credentials are read; {@link PeerCredentialsReader#JDK} by default
+ * @param peerCredentials      how peer credentials are read; {@link PeerCredentialsReader#platformDefault()} by
+ *                             default (with the pid when the JVM allows it)
  * @param serverVersion        {@code serverInfo.version} in the initialize answer
  */
 public record GatewayConfig(String agentId, Path socketPath, int agentUid, Optional<IntPredicate> peerPidInAgentCgroup,
@@ -49,7 +50,8 @@ public record GatewayConfig(String agentId, Path socketPath, int agentUid, Optio
             // Fail closed and loudly: silently skipping the pid check would leave a
             // security control unset while agentd believes it is on.
             throw new IllegalArgumentException("peerPidInAgentCgroup needs a PeerCredentialsReader that reports the peer pid; "
-                    + peerCredentials + " gives the uid only (the JDK's SO_PEERCRED option has no pid)");
+                    + peerCredentials + " gives the uid only (the JDK's SO_PEERCRED option has no pid; "
+                    + "PeerCredentialsReader.KERNEL needs the JVM flag " + dev.agentd.linux.SocketPeer.JVM_FLAG + ")");
         }
     }
 
@@ -64,7 +66,7 @@ public record GatewayConfig(String agentId, Path socketPath, int agentUid, Optio
         private IntPredicate peerPidInAgentCgroup;
         private GatewayLimits limits = GatewayLimits.defaults();
         private Function<String, String> redactor = Function.identity();
-        private PeerCredentialsReader peerCredentials = PeerCredentialsReader.JDK;
+        private PeerCredentialsReader peerCredentials = PeerCredentialsReader.platformDefault();
         private String serverVersion = Gateway.SERVER_VERSION;
 
         private Builder(String agentId, Path socketPath, int agentUid) {

@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import dev.agentd.linux.SocketPeer;
+import dev.agentd.linux.testing.Require;
 import java.io.IOException;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -101,8 +103,29 @@ class GatewayIdentityTest {
     @Test
     void pidPredicate_withAReaderThatHasNoPid_failsAtConfiguration() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> GatewayConfig.builder("a", dir.resolve("s.sock"), 0).peerPidInAgentCgroup(pid -> true).build());
+                () -> GatewayConfig.builder("a", dir.resolve("s.sock"), 0).peerCredentials(PeerCredentialsReader.JDK)
+                        .peerPidInAgentCgroup(pid -> true).build());
         assertTrue(e.getMessage().contains("reports the peer pid"), e.getMessage());
+    }
+
+    @Test
+    void kernelReader_givesTheRealPid_toThePredicate() throws Exception {
+        Require.feature("socket-peer-pid", SocketPeer.isAvailable(), "the JVM lacks " + SocketPeer.JVM_FLAG);
+        assertEquals(PeerCredentialsReader.KERNEL, PeerCredentialsReader.platformDefault());
+        int me = (int) ProcessHandle.current().pid();
+        java.util.List<Integer> asked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (Harness h = new Harness(dir, ToolRegistry.of(TestTools.echo()),
+                b -> b.peerPidInAgentCgroup(pid -> asked.add(pid) && pid == me), "echo");
+             RawClient c = h.client()) {
+            assertEquals("{}", c.request(1, "ping", null).get("result").toString());
+            assertEquals(java.util.List.of(me), asked);
+        }
+        try (Harness h = new Harness(dir, ToolRegistry.of(TestTools.echo()), b -> b.peerPidInAgentCgroup(pid -> pid != me), "echo");
+             RawClient c = h.client()) {
+            c.trySend("{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\"}");
+            assertEquals(RawClient.EOF, c.nextLine(2000));
+            assertEquals("peer pid " + me + " is not in the agent's cgroup", h.refusals.get(0));
+        }
     }
 
     @Test
