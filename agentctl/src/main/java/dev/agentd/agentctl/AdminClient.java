@@ -273,6 +273,16 @@ public final class AdminClient implements AutoCloseable {
         return new Approval(call(new Request.ApprovalDecide(id, approve)));
     }
 
+    /** {@code mcp.list}. */
+    public McpServers mcpServers() throws IOException, AdminException {
+        return new McpServers(call(new Request.McpList()));
+    }
+
+    /** {@code mcp.approve}: the server after its current definitions were pinned and its quarantine lifted. */
+    public McpServer approveMcp(String name) throws IOException, AdminException {
+        return new McpServer(call(new Request.McpApprove(name)));
+    }
+
     @Override
     public void close() throws IOException {
         channel.close();

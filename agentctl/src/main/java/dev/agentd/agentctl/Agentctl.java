@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
                     + "to start agents from manifests, list and inspect them, follow their logs, "
                     + "stop them, and report what the kernel offers agentd; to grant and revoke the "
                     + "capabilities agents use tools with, call those tools, keep secrets, decide pending "
-                    + "approvals; and to read and verify the hash-chained audit log.",
+                    + "approvals, re-approve quarantined MCP servers; and to read and verify the "
+                    + "hash-chained audit log.",
             "",
             "Only root and members of group agentd may use the socket.",
             "",
@@ -48,6 +49,7 @@ import picocli.CommandLine.Spec;
             ApprovalsCommand.class,
             ApproveCommand.class,
             DenyCommand.class,
+            McpCommand.class,
             AuditCommand.class,
             DaemonCommand.class},
         footer = {
@@ -62,6 +64,7 @@ import picocli.CommandLine.Spec;
             "  agentctl caps \"$id\"; agentctl revoke 7",
             "  gh auth token | agentctl secret set github_token",
             "  agentctl approvals; agentctl approve 3f2a9c01",
+            "  agentctl mcp list; agentctl mcp approve calc",
             "  agentctl audit --since 1h --agent \"$id\"",
             "  agentctl audit verify || echo \"audit log tampered\"",
             "  agentctl daemon status"})

@@ -253,6 +253,32 @@ final class Human {
                 + orNone(a.agent()) + ")\n";
     }
 
+    /**
+     * The {@code mcp list} table: NAME STATE TOOLS PROBLEM. TOOLS are the
+     * names agents see, comma-separated; PROBLEM is last and never cut.
+     */
+    static String mcpServers(McpServers m) {
+        List<String[]> rows = new ArrayList<>();
+        rows.add(new String[] {"NAME", "STATE", "TOOLS", "PROBLEM"});
+        for (McpServer s : m.servers()) {
+            List<String> tools = s.tools();
+            rows.add(new String[] {
+                printable(s.name()), orNone(s.state()),
+                tools.isEmpty() ? NONE : printable(String.join(",", tools)), printable(s.problem())});
+        }
+        return columns(rows);
+    }
+
+    /** An MCP server after {@code mcp approve}: {@code approved calc: 1 tool(s) pinned}, then its state. */
+    static String mcpApproved(McpServer s, String name) {
+        String state = orNone(s.state());
+        if (s.problem() != null) {
+            state += " (" + printable(s.problem()) + ")";
+        }
+        return "approved " + printable(s.name() == null ? name : s.name()) + ": " + s.tools().size()
+                + " tool(s) pinned\nstate: " + state + "\n";
+    }
+
     /** The {@code status} block. */
     static String status(Agent a, Instant now) {
         Block b = new Block();

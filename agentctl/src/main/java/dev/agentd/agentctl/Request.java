@@ -376,6 +376,36 @@ public sealed interface Request {
         }
     }
 
+    /** {@code mcp.list}: the external MCP servers from agentd.yaml and their state. */
+    record McpList() implements Request {
+        @Override
+        public String method() {
+            return "mcp.list";
+        }
+
+        @Override
+        public Map<String, Object> params() {
+            return ordered();
+        }
+    }
+
+    /** {@code mcp.approve}: re-pin an MCP server's current tool definitions and lift its quarantine. */
+    record McpApprove(String name) implements Request {
+        public McpApprove {
+            Objects.requireNonNull(name, "name");
+        }
+
+        @Override
+        public String method() {
+            return "mcp.approve";
+        }
+
+        @Override
+        public Map<String, Object> params() {
+            return ordered("name", name);
+        }
+    }
+
     /** Builds a params map from key/value pairs, leaving out null values. */
     private static Map<String, Object> ordered(Object... keysAndValues) {
         Map<String, Object> m = new LinkedHashMap<>();

@@ -65,8 +65,8 @@ class HelpTest {
 
     @Test
     void help_leafCommandsOfferJsonAndSocket() {
-        // Groups (daemon, tool, secret) only hold subcommands; everything else talks to agentd.
-        List<List<String>> groups = List.of(List.of("daemon"), List.of("tool"), List.of("secret"));
+        // Groups (daemon, tool, secret, mcp) only hold subcommands; everything else talks to agentd.
+        List<List<String>> groups = List.of(List.of("daemon"), List.of("tool"), List.of("secret"), List.of("mcp"));
         commands().filter(p -> !p.isEmpty() && !groups.contains(p)).forEach(path -> {
             List<String> args = new ArrayList<>(path);
             args.add("--help");
@@ -88,7 +88,7 @@ class HelpTest {
         String help = Cli.runWithEnv(Map.of(), "--help").out();
 
         for (String cmd : List.of("spawn", "run", "list", "status", "logs", "stop", "kill", "wait", "tool", "caps",
-                "grant", "revoke", "secret", "approvals", "approve", "deny", "audit", "daemon")) {
+                "grant", "revoke", "secret", "approvals", "approve", "deny", "mcp", "audit", "daemon")) {
             assertTrue(help.contains("\n  " + cmd), "missing " + cmd + ":\n" + help);
         }
     }
@@ -113,7 +113,7 @@ class HelpTest {
 
     @Test
     void help_groups_withoutSubcommandAreUsageErrors() {
-        for (String group : List.of("tool", "secret")) {
+        for (String group : List.of("tool", "secret", "mcp")) {
             var r = Cli.runWithEnv(Map.of(), group);
 
             assertEquals(ExitCodes.USAGE, r.exit(), r::toString);

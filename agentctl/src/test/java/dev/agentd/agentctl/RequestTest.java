@@ -44,6 +44,8 @@ class RequestTest {
         expected.put(new Request.SecretDelete("n"), Map.of("name", "n"));
         expected.put(new Request.ApprovalList(), Map.of());
         expected.put(new Request.ApprovalDecide("x", true), Map.of("id", "x"));
+        expected.put(new Request.McpList(), Map.of());
+        expected.put(new Request.McpApprove("calc"), Map.of("name", "calc"));
         expected.forEach((req, params) -> assertEquals(params, req.params(), req.toString()));
     }
 
@@ -56,11 +58,12 @@ class RequestTest {
                 new Request.ToolCall("a", "t", Json.object()), new Request.CapsList("a"),
                 new Request.CapsGrant("a", "tool", "t", null, null, null), new Request.CapsRevoke(1),
                 new Request.SecretSet("n", ""), new Request.SecretList(), new Request.SecretDelete("n"),
-                new Request.ApprovalList(), new Request.ApprovalDecide("x", true));
+                new Request.ApprovalList(), new Request.ApprovalDecide("x", true), new Request.McpList(),
+                new Request.McpApprove("calc"));
         assertEquals(List.of("agent.spawn", "agent.list", "agent.status", "agent.stop", "agent.kill", "agent.wait",
                 "agent.logs", "daemon.status", "audit.list", "audit.verify", "tool.list", "tool.call", "caps.list",
                 "caps.grant", "caps.revoke", "secret.set", "secret.list", "secret.delete", "approval.list",
-                "approval.approve"), all.stream().map(Request::method).toList());
+                "approval.approve", "mcp.list", "mcp.approve"), all.stream().map(Request::method).toList());
         assertEquals("approval.deny", new Request.ApprovalDecide("x", false).method());
         // The set is closed: these are all the permitted records.
         assertEquals(all.size(), Request.class.getPermittedSubclasses().length);
