@@ -30,6 +30,7 @@ final class CapsApi {
     private final Capabilities caps;
     private final Runnable grantsChanged;
     private final McpServers mcp;
+    private volatile Toolcalls toolcalls;
 
     /**
      * @param grantsChanged called after a grant or revocation, so running agents'
@@ -42,9 +43,35 @@ final class CapsApi {
         this.grantsChanged = grantsChanged;
     }
 
+    void toolcalls(Toolcalls t) {
+        this.toolcalls = t;
+    }
+
     JsonNode dispatch(String method, JsonNode p, int actor) throws AgentdException {
         try {
             switch (method) {
+                case "tool.list": {
+                    ObjectNode r = JSON.createObjectNode();
+                    ArrayNode a = r.putArray("tools");
+                    for (dev.agentd.toolcall.Tool t : toolcalls.visibleTools(agent(p))) {
+                        ObjectNode o = a.addObject();
+                        o.put("name", t.name());
+                        o.put("description", t.description());
+                        o.set("inputSchema", t.inputSchema());
+                        t.outputSchema().ifPresent(s -> o.set("outputSchema", s));
+                    }
+                    return r;
+                }
+                case "tool.call": {
+                    JsonNode args = p.path("arguments").isObject() ? p.get("arguments") : JSON.createObjectNode();
+                    dev.agentd.toolcall.ToolResult res = toolcalls.callAsAdmin(agent(p), text(p, "name"), args, actor);
+                    ObjectNode r = JSON.createObjectNode();
+                    ArrayNode c = r.putArray("content");
+                    res.content().forEach(c::add);
+                    res.structuredContent().ifPresent(s -> r.set("structuredContent", s));
+                    r.put("isError", res.isError());
+                    return r;
+                }
                 case "caps.list":
                     return list(agent(p));
                 case "caps.grant":

@@ -67,8 +67,10 @@ public final class Daemon implements AutoCloseable {
             sup.toolcalls(toolcalls);
             ObjectNode kernel = KernelReport.probe();
             Daemon[] self = new Daemon[1];
+            CapsApi capsApi = new CapsApi(sup, caps, sup::grantsChanged, mcp);
+            capsApi.toolcalls(toolcalls);
             AdminServer admin = new AdminServer(cfg.socket(), sup, audit, store, () -> self[0].status(), cfg.adminGroup(),
-                    new CapsApi(sup, caps, sup::grantsChanged, mcp));
+                    capsApi);
             self[0] = new Daemon(cfg, store, sup, admin, kernel);
             self[0].closeables.add(mcp);
             self[0].closeables.add(toolcalls);

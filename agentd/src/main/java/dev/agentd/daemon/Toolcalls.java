@@ -160,7 +160,21 @@ final class Toolcalls implements AutoCloseable {
                 if (kind == dev.agentd.broker.GrantKind.TOOL && hiddenTool.test(value)) {
                     return dev.agentd.broker.Decision.denied("tool " + value + " is unavailable (its server is quarantined or stopped)");
                 }
-                return granted.check(kind, value);
+                dev.agentd.broker.Decision d = granted.check(kind, value);
+                if (!d.isAllowed() && kind == dev.agentd.broker.GrantKind.TOOL) {
+                    // An expired or used-up grant still names the tool: keep it
+                    // known, so a call is refused with the reason ("exhausted: 5 of
+                    // 5 invocations used") rather than "Unknown tool". A revoked
+                    // grant makes the tool unknown: it was taken away.
+                    for (dev.agentd.broker.GrantStatus s : caps.broker().grants(agentId)) {
+                        if (s.grant().kind() == kind && s.grant().value().equals(value)
+                                && (s.state() == dev.agentd.broker.GrantStatus.State.EXHAUSTED
+                                        || s.state() == dev.agentd.broker.GrantStatus.State.EXPIRED)) {
+                            return dev.agentd.broker.Decision.allowed(s.grant());
+                        }
+                    }
+                }
+                return d;
             }
 
             @Override
@@ -201,6 +215,61 @@ final class Toolcalls implements AutoCloseable {
         if (g != null) {
             g.close();
         }
+    }
+
+    /** The tools an agent holds a grant for (what its tools/list shows). */
+    List<Tool> visibleTools(String agentId) {
+        List<Tool> out = new ArrayList<>();
+        for (Tool t : tools.tools()) {
+            if (!hiddenTool.test(t.name())
+                    && caps.broker().check(agentId, dev.agentd.broker.GrantKind.TOOL, t.name()).isAllowed()) {
+                out.add(t);
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Runs a tool for an agent on an admin's request ({@code agentctl tool
+     * call}): the agent's grants apply and are counted; the admin is the
+     * approver, so no approval is asked; audited with the admin as actor.
+     */
+    dev.agentd.toolcall.ToolResult callAsAdmin(String agentId, String name, JsonNode args, int actor) throws AgentdException {
+        if (tools.get(name).isEmpty() || hiddenTool.test(name)) {
+            throw new AgentdException(AgentdException.INVALID_PARAMS, "Unknown tool: " + name);
+        }
+        List<String> problems = tools.validateArguments(name, args);
+        if (!problems.isEmpty()) {
+            throw new AgentdException(AgentdException.INVALID_PARAMS, "invalid arguments for " + name + ": "
+                    + String.join("; ", problems));
+        }
+        long t0 = System.nanoTime();
+        dev.agentd.broker.Decision d = caps.broker().authorize(agentId, dev.agentd.broker.GrantKind.TOOL, name);
+        String sha = dev.agentd.toolcall.CanonicalJson.sha256Hex(args);
+        Map<String, Object> rec = new LinkedHashMap<>();
+        rec.put("tool", name);
+        rec.put("args_sha256", sha);
+        rec.put("via", "admin");
+        dev.agentd.toolcall.ToolResult result;
+        if (!d.isAllowed()) {
+            result = dev.agentd.toolcall.ToolResult.error("denied: " + ((dev.agentd.broker.Decision.Denied) d).reason());
+            rec.put("decision", "denied: " + ((dev.agentd.broker.Decision.Denied) d).reason());
+        } else {
+            Authorizer auth = Authorizer.forAgent(agentId, caps.broker(), caps.vault(), ApprovalGate.NONE);
+            try {
+                result = tools.get(name).get().call(new dev.agentd.toolcall.ToolCall(agentId, args,
+                        new dev.agentd.toolcall.CancellationToken(), java.time.Instant.now().plusSeconds(60), auth));
+            } catch (dev.agentd.toolcall.ToolException e) {
+                result = dev.agentd.toolcall.ToolResult.error(caps.vault().scrubber().scrub(e.getMessage()));
+            } catch (RuntimeException e) {
+                result = dev.agentd.toolcall.ToolResult.error("tool failed: " + e);
+            }
+            rec.put("decision", "allowed");
+        }
+        rec.put("duration_us", (System.nanoTime() - t0) / 1000);
+        rec.put("is_error", result.isError());
+        audit.record(actor, agentId, "toolcall", rec);
+        return result;
     }
 
     /** Tells every agent's clients their tool list may have changed. */

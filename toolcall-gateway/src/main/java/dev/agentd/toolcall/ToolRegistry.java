@@ -75,6 +75,21 @@ public final class ToolRegistry {
         return out;
     }
 
+    /**
+     * Validation messages of {@code arguments} against the tool's input schema
+     * (empty when valid), for callers that run a tool outside a gateway (the
+     * admin's {@code tool.call}).
+     *
+     * @throws IllegalArgumentException for an unknown tool
+     */
+    public List<String> validateArguments(String name, JsonNode arguments) {
+        Entry e = entries.get(name);
+        if (e == null) {
+            throw new IllegalArgumentException("Unknown tool: " + name);
+        }
+        return Schemas.validate(e.input(), arguments);
+    }
+
     Entry entry(String name) {
         return entries.get(name);
     }
