@@ -203,10 +203,45 @@ class ToolcallClient:
         self._buf = b""
 
 
+def bridge(path=DEFAULT_SOCKET, stdin=None, stdout=None):
+    """Joins stdin and stdout to the socket, line by line, until stdin ends.
+
+    Any stdio MCP client can use the socket unmodified through this:
+    configure its server command as ``python3 /run/agentd/agentd_toolcall.py bridge``.
+    """
+    import sys
+    import threading
+    stdin = stdin or sys.stdin.buffer
+    stdout = stdout or sys.stdout.buffer
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.connect(path)
+
+    def pump_out():
+        f = sock.makefile("rb")
+        for line in f:
+            stdout.write(line)
+            stdout.flush()
+
+    t = threading.Thread(target=pump_out, daemon=True)
+    t.start()
+    for line in stdin:
+        sock.sendall(line if line.endswith(b"\n") else line + b"\n")
+    try:
+        sock.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass
+    t.join()
+    sock.close()
+
+
 if __name__ == "__main__":
     import sys
+    # python3 agentd_toolcall.py bridge [SOCKET]: stdio <-> socket, for stdio MCP clients.
     # python3 agentd_toolcall.py [SOCKET] [TOOL JSON_ARGS]: list tools, or call one.
     args = sys.argv[1:]
+    if args and args[0] == "bridge":
+        bridge(args[1] if len(args) > 1 else DEFAULT_SOCKET)
+        sys.exit(0)
     path = args.pop(0) if args and args[0].startswith("/") else DEFAULT_SOCKET
     with ToolcallClient(path) as tc:
         if args:

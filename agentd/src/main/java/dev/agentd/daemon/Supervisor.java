@@ -202,6 +202,8 @@ final class Supervisor {
                 // a new socket there, and the agent's view follows.
                 openToolcalls(l, cg);
                 sb.mount(new dev.agentd.spawner.BindMount(cfg.toolcallDir(rec.id()), Toolcalls.SANDBOX_SOCKET.getParent(), false));
+                // Reading the Python client there; connecting to the socket needs no Landlock right.
+                sb.access(Toolcalls.SANDBOX_SOCKET.getParent(), dev.agentd.spawner.PathAccess.Kind.READ);
             }
             SandboxHandle h = spawner.spawn(sb.build());
             l.cgroup = cg;

@@ -147,6 +147,7 @@ final class Toolcalls implements AutoCloseable {
         Path dir = cfg.toolcallDir(agentId);
         Files.createDirectories(dir);
         Files.setPosixFilePermissions(dir, PosixFilePermissions.fromString("rwxr-xr-x"));
+        installClient(dir);
         GatewayConfig gc = GatewayConfig.builder(agentId, hostSocket(agentId), uid)
                 .peerCredentials(PEER_READER)
                 .peerPidInAgentCgroup(pidInCgroup)
@@ -196,6 +197,11 @@ final class Toolcalls implements AutoCloseable {
             public ApprovalGate approvals() {
                 return granted.approvals();
             }
+
+            @Override
+            public Path hostPath(Path sandboxPath) {
+                return Toolcalls.this.hostPath(agentId, sandboxPath);
+            }
         };
         gateways.put(agentId, Gateway.open(gc, tools, auth, new dev.agentd.toolcall.CallListener() {
             @Override
@@ -210,11 +216,34 @@ final class Toolcalls implements AutoCloseable {
         }));
     }
 
+    /** The Python client (and stdio bridge) beside the socket: {@code /run/agentd/agentd_toolcall.py} inside. */
+    private static void installClient(Path dir) throws IOException {
+        try (java.io.InputStream in = Toolcalls.class.getResourceAsStream("/dev/agentd/toolcall/python/agentd_toolcall.py")) {
+            if (in == null) {
+                return;
+            }
+            Path f = dir.resolve("agentd_toolcall.py");
+            Files.write(f, in.readAllBytes());
+            Files.setPosixFilePermissions(f, PosixFilePermissions.fromString("rw-r--r--"));
+        }
+    }
+
     void close(String agentId) {
         Gateway g = gateways.remove(agentId);
         if (g != null) {
             g.close();
         }
+    }
+
+    /**
+     * The host path of a path in an agent's sandbox: its {@code /workspace} is
+     * agentd's directory for it; every other granted path is bound at its own place.
+     */
+    Path hostPath(String agentId, Path sandboxPath) {
+        if (sandboxPath.startsWith(SandboxPlanner.WORKSPACE)) {
+            return cfg.agentDir(agentId).resolve("workspace").resolve(SandboxPlanner.WORKSPACE.relativize(sandboxPath).toString());
+        }
+        return sandboxPath;
     }
 
     /** The tools an agent holds a grant for (what its tools/list shows). */
@@ -255,7 +284,33 @@ final class Toolcalls implements AutoCloseable {
             result = dev.agentd.toolcall.ToolResult.error("denied: " + ((dev.agentd.broker.Decision.Denied) d).reason());
             rec.put("decision", "denied: " + ((dev.agentd.broker.Decision.Denied) d).reason());
         } else {
-            Authorizer auth = Authorizer.forAgent(agentId, caps.broker(), caps.vault(), ApprovalGate.NONE);
+            Authorizer plain = Authorizer.forAgent(agentId, caps.broker(), caps.vault(), ApprovalGate.NONE);
+            Authorizer auth = new Authorizer() {
+                @Override
+                public dev.agentd.broker.Decision check(dev.agentd.broker.GrantKind kind, String value) {
+                    return plain.check(kind, value);
+                }
+
+                @Override
+                public dev.agentd.broker.Decision authorize(dev.agentd.broker.GrantKind kind, String value) {
+                    return plain.authorize(kind, value);
+                }
+
+                @Override
+                public List<dev.agentd.broker.Grant> grants(dev.agentd.broker.GrantKind kind) {
+                    return plain.grants(kind);
+                }
+
+                @Override
+                public java.util.Optional<byte[]> revealSecret(String name) {
+                    return plain.revealSecret(name);
+                }
+
+                @Override
+                public Path hostPath(Path sandboxPath) {
+                    return Toolcalls.this.hostPath(agentId, sandboxPath);
+                }
+            };
             try {
                 result = tools.get(name).get().call(new dev.agentd.toolcall.ToolCall(agentId, args,
                         new dev.agentd.toolcall.CancellationToken(), java.time.Instant.now().plusSeconds(60), auth));

@@ -137,6 +137,11 @@ final class Calls {
             public Optional<byte[]> revealSecret(String name) {
                 return auth.revealSecret(name);
             }
+
+            @Override
+            public java.nio.file.Path hostPath(java.nio.file.Path sandboxPath) {
+                return auth.hostPath(sandboxPath);
+            }
         };
     }
 

@@ -25,4 +25,14 @@ public interface ToolContext {
      * (consumes an invocation); empty otherwise. Callers should zero the array after use.
      */
     Optional<byte[]> revealSecret(String name);
+
+    /**
+     * Where a directory the agent names — as its sandbox sees it — is on the
+     * host where tools run. The same path for everything bound in at its own
+     * place; agentd maps the agent's {@code /workspace} to the workspace
+     * directory it keeps for that agent.
+     */
+    default java.nio.file.Path hostPath(java.nio.file.Path sandboxPath) {
+        return sandboxPath;
+    }
 }

@@ -80,6 +80,13 @@ final class GrantedPath {
      * which consumes one invocation of the grant it picks.
      */
     static GrantedPath authorize(ToolContext ctx, GrantKind kind, String raw) throws ToolException {
+        GrantedPath g = authorizeInSandbox(ctx, kind, raw);
+        Path host = ctx.hostPath(g.root);
+        return host.equals(g.root) ? g : new GrantedPath(g.path, g.grant, host, g.relative);
+    }
+
+    /** The check itself, in the agent's own terms: its path, its grants. */
+    private static GrantedPath authorizeInSandbox(ToolContext ctx, GrantKind kind, String raw) throws ToolException {
         String path = normalize(raw);
         List<Grant> held = ctx.grants(kind);
         if (held.stream().noneMatch(g -> covers(g.value(), path))) {
