@@ -49,9 +49,19 @@ final class Bench implements Callable<Integer> {
     @Option(names = "--warmup", description = "Unmeasured spawns first (default: ${DEFAULT-VALUE}).")
     int warmup = 20;
 
+    @Option(names = "--toolcalls", description = "No-op echo round trips through a gateway with the broker and the"
+            + " audit log on, and through a raw Unix-socket echo (default: ${DEFAULT-VALUE}; 0 skips).")
+    int toolcalls = 5000;
+
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
+        if (toolcalls > 0) {
+            toolcallBench(out);
+        }
+        if (spawns == 0 && idle == 0) {
+            return 0;
+        }
         Path root = Files.createTempDirectory("agentd-bench");
         PrintStream audit = new PrintStream(OutputStream.nullOutputStream());
         try (Daemon d = Daemon.start(DaemonConfig.underRoot(root), audit)) {
@@ -173,6 +183,93 @@ final class Bench implements Callable<Integer> {
         }
     }
 
+    /**
+     * The real toolcall path — gateway, broker check and consumption, audit
+     * record in SQLite and its hash chain — minus the sandbox (the client
+     * runs here, as the socket's owner), against a raw line echo.
+     */
+    private void toolcallBench(PrintStream out) throws Exception {
+        Path root = Files.createTempDirectory("agentd-toolbench");
+        DaemonConfig cfg = DaemonConfig.underRoot(root);
+        try (Store store = Store.open(cfg.database())) {
+            Audit audit = new Audit(store, new PrintStream(OutputStream.nullOutputStream()), cfg.stateDir().resolve("audit.head"));
+            try (Capabilities caps = Capabilities.open(cfg, audit); Toolcalls tc = new Toolcalls(cfg, caps, audit)) {
+                tc.tools(List.of(), store);
+                // No agent rate limit: the bench measures the path, not the limiter.
+                tc.limits(dev.agentd.toolcall.GatewayLimits.builder().agentRate(null).build());
+                dev.agentd.manifest.Manifest m = dev.agentd.manifest.ManifestParser.parse(
+                        "name: bench\ncommand: [/bin/true]\ncapabilities:\n  - tool: echo\n", "bench");
+                caps.register("bench0001", m, 0, java.time.Instant.now());
+                int uid = (Integer) Files.getAttribute(root, "unix:uid");
+                tc.open("bench0001", uid, m, pid -> true);
+                String req = "{\"jsonrpc\":\"2.0\",\"id\":ID,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\","
+                        + "\"arguments\":{\"text\":\"hello\"}}}\n";
+                long[] gw = roundTrips(tc.hostSocket("bench0001"), req, toolcalls, true);
+                Path raw = root.resolve("raw.sock");
+                Thread echo = rawEcho(raw);
+                long[] rw = roundTrips(raw, req, toolcalls, false);
+                echo.interrupt();
+                out.println("toolcall round trip of a no-op echo, " + toolcalls + " sequential calls each");
+                out.println(rowMicros("gateway + broker + audit (SQLite, hash chain)", gw));
+                out.println(rowMicros("raw Unix-socket line echo", rw));
+                out.printf(Locale.ROOT, "ratio gateway/raw: median %.1f, p99 %.1f; throughput %.0f vs %.0f calls/s%n",
+                        pct(gw, 50) / pct(rw, 50), pct(gw, 99) / pct(rw, 99), rate(gw), rate(rw));
+            }
+        }
+    }
+
+    private static double rate(long[] nanos) {
+        return nanos.length / (Arrays.stream(nanos).sum() / 1e9);
+    }
+
+    /** {@code n} sequential round trips of {@code request}, its {@code ID} replaced by a fresh number each time. */
+    private static long[] roundTrips(Path socket, String request, int n, boolean mcp) throws IOException {
+        try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
+            OutputStream w = Channels.newOutputStream(ch);
+            BufferedReader r = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.UTF_8));
+            int id = 0;
+            for (int i = 0; i < n / 10; i++) {
+                w.write(request.replace("ID", Integer.toString(++id)).getBytes(StandardCharsets.UTF_8));
+                r.readLine();
+            }
+            long[] t = new long[n];
+            for (int i = 0; i < n; i++) {
+                byte[] line = request.replace("ID", Integer.toString(++id)).getBytes(StandardCharsets.UTF_8);
+                long t0 = System.nanoTime();
+                w.write(line);
+                String resp = r.readLine();
+                if (resp == null) {
+                    throw new IOException("connection closed");
+                }
+                t[i] = System.nanoTime() - t0;
+                if (mcp && !resp.contains("\"isError\":false")) {
+                    throw new IOException("the bench's calls failed: " + resp);
+                }
+            }
+            return t;
+        }
+    }
+
+    private static Thread rawEcho(Path socket) throws IOException {
+        java.nio.channels.ServerSocketChannel s = java.nio.channels.ServerSocketChannel.open(StandardProtocolFamily.UNIX);
+        s.bind(UnixDomainSocketAddress.of(socket));
+        Thread t = new Thread(() -> {
+            try (s; SocketChannel c = s.accept()) {
+                BufferedReader r = new BufferedReader(new InputStreamReader(Channels.newInputStream(c), StandardCharsets.UTF_8));
+                OutputStream w = Channels.newOutputStream(c);
+                String line;
+                while ((line = r.readLine()) != null) {
+                    w.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+                }
+            } catch (IOException e) {
+                // done
+            }
+        }, "raw-echo");
+        t.setDaemon(true);
+        t.start();
+        return t;
+    }
+
     private static long usedHeap() {
         Runtime r = Runtime.getRuntime();
         return r.totalMemory() - r.freeMemory();
@@ -192,6 +289,11 @@ final class Bench implements Callable<Integer> {
         Arrays.sort(s);
         int i = (int) Math.ceil(p / 100.0 * s.length) - 1;
         return s[Math.max(0, Math.min(s.length - 1, i))] / 1e6;
+    }
+
+    private static String rowMicros(String name, long[] nanos) {
+        return String.format(Locale.ROOT, "  %-50s median %8.1f us  p90 %8.1f us  p99 %8.1f us  max %8.1f us",
+                name, pct(nanos, 50) * 1000, pct(nanos, 90) * 1000, pct(nanos, 99) * 1000, pct(nanos, 100) * 1000);
     }
 
     private static String row(String name, long[] nanos) {

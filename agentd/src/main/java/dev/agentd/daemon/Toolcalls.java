@@ -51,6 +51,7 @@ final class Toolcalls implements AutoCloseable {
     private ToolRegistry tools;
     private final Map<String, Gateway> gateways = new ConcurrentHashMap<>();
     private volatile java.util.function.Predicate<String> hiddenTool = t -> false;
+    private volatile GatewayLimits limits = GatewayLimits.defaults();
 
     Toolcalls(DaemonConfig cfg, Capabilities caps, Audit audit) {
         this.cfg = cfg;
@@ -124,6 +125,11 @@ final class Toolcalls implements AutoCloseable {
         }
     }
 
+    /** Limits for gateways opened from now on. */
+    void limits(GatewayLimits l) {
+        this.limits = l;
+    }
+
     /** Tools not to list for now (an external server in quarantine). */
     void hide(java.util.function.Predicate<String> hidden) {
         this.hiddenTool = hidden;
@@ -151,7 +157,7 @@ final class Toolcalls implements AutoCloseable {
         GatewayConfig gc = GatewayConfig.builder(agentId, hostSocket(agentId), uid)
                 .peerCredentials(PEER_READER)
                 .peerPidInAgentCgroup(pidInCgroup)
-                .limits(GatewayLimits.defaults())
+                .limits(limits)
                 .redactor(s -> caps.vault().scrubber().scrub(s))
                 .build();
         Authorizer granted = Authorizer.forAgent(agentId, caps.broker(), caps.vault(), approvals(agentId, m));

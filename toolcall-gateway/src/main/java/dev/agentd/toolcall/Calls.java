@@ -324,8 +324,11 @@ final class Calls {
         if (!f.claim()) {
             return; // timed out, cancelled or disconnected meanwhile
         }
+        // The id is free again before the client can read the answer: a client
+        // that reuses ids one call after another must not be told "already used".
+        f.conn.inFlight.remove(f.key, f);
         deliver(f.conn, f.id, entry, f.tool, f.argsSha256, f.argsPreview, f.startNanos, result, decision, error);
-        ended(f);
+        f.conn.callEnded();
     }
 
     private void ended(InFlight f) {
