@@ -162,7 +162,8 @@ final class AdminServer implements AutoCloseable {
             send(out, resp);
         } catch (AgentdException e) {
             send(out, error(id, e.code(), e.getMessage(), e.data()));
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
+            // Answer even then: a client must never wait for a reply that will not come.
             send(out, error(id, AgentdException.INTERNAL, "internal error: " + e, null));
         }
     }

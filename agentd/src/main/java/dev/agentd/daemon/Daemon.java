@@ -3,7 +3,6 @@ package dev.agentd.daemon;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentd.cgroups.CgroupManager;
-import dev.agentd.cgroups.Cgroups;
 import dev.agentd.spawner.Spawner;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -44,6 +43,12 @@ public final class Daemon implements AutoCloseable {
      * on the admin socket and starts the boot manifests.
      */
     public static Daemon start(DaemonConfig cfg, PrintStream log) throws IOException {
+        if (!dev.agentd.linux.SocketPeer.isAvailable()) {
+            // The toolcall gateway checks each caller's pid against its agent's
+            // cgroup; without the pid it would have to trust the uid alone.
+            throw new IOException("agentd needs the JVM option " + dev.agentd.linux.SocketPeer.JVM_FLAG
+                    + " to read a toolcall peer's pid (the agentd launcher and agentd.jar's manifest set it)");
+        }
         if (!Files.isExecutable(cfg.init())) {
             throw new IOException("the sandbox init " + cfg.init() + " is missing: install Debian's catatonit package"
                     + " (apt-get install catatonit) or set init: in agentd.yaml");
@@ -53,7 +58,8 @@ public final class Daemon implements AutoCloseable {
         Store store = Store.open(cfg.database());
         try {
             Audit audit = new Audit(store, log, cfg.stateDir().resolve("audit.head"));
-            CgroupManager cgroups = Cgroups.detect().withParent(cfg.cgroupParent());
+            // Under systemd (Delegate=yes, cgroup v2) agents go beside agentd's leaf cgroup: see ServiceCgroup.
+            CgroupManager cgroups = ServiceCgroup.manager(cfg.cgroupParent(), System.getenv());
             Spawner spawner = Spawner.create();
             Capabilities caps = Capabilities.open(cfg, audit);
             Supervisor sup = new Supervisor(cfg, store, audit, spawner, cgroups, new CompiledSeccompPolicy(), caps);

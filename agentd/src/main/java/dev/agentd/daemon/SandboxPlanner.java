@@ -107,9 +107,8 @@ final class SandboxPlanner {
             Set<Want> w = e.getValue();
             b.mount(new BindMount(p, p, w.contains(Want.WRITE)));
             if (Files.isDirectory(p) && !subtree.get(p)) {
-                // "/data" without "/**": the directory itself (its listing),
-                // not what is below it.
-                b.access(p, PathAccess.Kind.READ);
+                // "/data" without "/**": the directory's listing, no file in it.
+                b.access(p, PathAccess.Kind.LIST);
                 continue;
             }
             b.access(p, kind(w));

@@ -309,7 +309,25 @@ final class Supervisor {
     // ---- watching, exit, restart ------------------------------------------------
 
     private void watch(Live l) {
-        Thread t = new Thread(null, () -> watchLoop(l), "agentd-watch-" + l.record.id(), WATCHER_STACK);
+        Thread t = new Thread(null, () -> {
+            try {
+                watchLoop(l);
+            } catch (Throwable e) {
+                // Never leave a live entry nobody watches: record the failure and let waiters go.
+                System.err.println("agentd: watcher of " + l.record.id() + " failed: " + e);
+                AgentRecord failed = l.record.failed("watcher failed: " + e, Instant.now());
+                l.record = failed;
+                try {
+                    put(failed);
+                } catch (AgentdException | RuntimeException ignored) {
+                    // already reported on stderr
+                }
+                synchronized (l) {
+                    live.remove(failed.id(), l);
+                    l.notifyAll();
+                }
+            }
+        }, "agentd-watch-" + l.record.id(), WATCHER_STACK);
         t.setDaemon(true);
         t.start();
     }
@@ -349,14 +367,26 @@ final class Supervisor {
             }
             RestartPolicy p = l.manifest.restart();
             long backoff = p.backoff().toMillis() << Math.min(exited.restarts(), 6);
+            boolean interrupted = false;
             try {
                 Thread.sleep(backoff);
             } catch (InterruptedException e) {
-                live.remove(exited.id());
-                return;
+                interrupted = true;
             }
-            if (l.record.stopRequested()) {
-                live.remove(exited.id());
+            if (interrupted || l.record.stopRequested()) {
+                // Stopped while waiting to restart: it stays exited, and says so.
+                AgentRecord stopped = exited.withStopRequested().withState(AgentRecord.State.EXITED);
+                l.record = stopped;
+                try {
+                    put(stopped);
+                } catch (AgentdException e) {
+                    System.err.println("agentd: " + e.getMessage());
+                }
+                caps.forget(exited.id());
+                synchronized (l) {
+                    live.remove(exited.id());
+                    l.notifyAll();
+                }
                 return;
             }
             l.record = exited.restarting();

@@ -47,7 +47,7 @@ class SandboxPlannerTest {
         assertEquals(PathAccess.Kind.READ, a.get(ro));
         assertEquals(PathAccess.Kind.WRITE, a.get(rw));
         assertEquals(PathAccess.Kind.WRITE_EXECUTE, a.get(both));
-        assertEquals(PathAccess.Kind.READ, a.get(listOnly), "a directory without /** gives its listing only");
+        assertEquals(PathAccess.Kind.LIST, a.get(listOnly), "a directory without /** gives its listing only");
         assertEquals(PathAccess.Kind.WRITE_EXECUTE, a.get(SandboxPlanner.WORKSPACE));
         assertEquals(PathAccess.Kind.EXECUTE, a.get(Path.of("/usr")));
         List<BindMount> mounts = s.mounts();

@@ -45,6 +45,9 @@ record LandlockPlan(Path stagingRoot, List<PathAccess> rules, boolean denyTcp, S
                 AccessFs.REFER, AccessFs.TRUNCATE);
         Set<AccessFs> r = EnumSet.copyOf(read);
         switch (kind) {
+            case LIST:
+                r = EnumSet.of(AccessFs.READ_DIR);
+                break;
             case READ:
                 break;
             case EXECUTE:

@@ -12,6 +12,11 @@ import java.nio.file.Path;
 public record PathAccess(Path path, Kind kind) {
     /** Access kinds, from least to most. */
     public enum Kind {
+        /**
+         * List directories, read no file. Landlock cannot grant one directory
+         * level alone, so the names of the whole tree below are listable.
+         */
+        LIST,
         /** List directories and read files. */
         READ,
         /** READ plus execute files. */

@@ -45,13 +45,23 @@ public final class SandboxHandle implements AutoCloseable {
         return Optional.ofNullable(cgroup);
     }
 
-    /** Blocks until the agent ends, reaps it, and returns how it ended. Idempotent. */
-    public synchronized WaitStatus waitFor() throws SyscallException {
-        if (status == null) {
-            status = ProcessSyscall.waitFor(result.agentPid());
-            pidfd.close();
+    /**
+     * Blocks until the agent ends, reaps it, and returns how it ended.
+     * Idempotent. Holds no lock while it waits, so {@link #signal} works
+     * meanwhile (a stop sends SIGTERM while the watcher waits here).
+     */
+    public WaitStatus waitFor() throws SyscallException {
+        synchronized (this) {
+            if (status != null) {
+                return status;
+            }
         }
-        return status;
+        WaitStatus s = ProcessSyscall.waitFor(result.agentPid());
+        synchronized (this) {
+            status = s;
+            notifyAll();
+            return s;
+        }
     }
 
     /** How the agent ended, if it has and was reaped; does not block. */
@@ -60,16 +70,28 @@ public final class SandboxHandle implements AutoCloseable {
             WaitStatus s = ProcessSyscall.pollChild(result.agentPid());
             if (s != null) {
                 status = s;
-                pidfd.close();
             }
         }
         return Optional.ofNullable(status);
     }
 
-    /** Sends {@code signal} to the agent through its pidfd (never to a recycled pid). */
-    public synchronized void signal(int signal) throws SyscallException {
-        if (status == null) {
+    /**
+     * Sends {@code signal} to the agent through its pidfd, which stays open
+     * until {@link #close()}: after the agent ended it refers to nothing, so a
+     * late signal can never reach a process that reused the pid.
+     */
+    public void signal(int signal) throws SyscallException {
+        synchronized (this) {
+            if (status != null) {
+                return;
+            }
+        }
+        try {
             ProcessSyscall.pidfdSendSignal(pidfd, signal);
+        } catch (SyscallException e) {
+            if (!e.is(dev.agentd.linux.Errno.ESRCH)) {
+                throw e;
+            }
         }
     }
 

@@ -38,7 +38,19 @@ public final class KillLoop {
      * @param freezer {@code null} when there is none (then forks racing the
      *        listing are caught by the next round)
      */
-    public static void killAll(String where, Pids pids, Freezer freezer, Duration timeout) throws CgroupException {
+    public static void killAll(String where, Pids listed, Freezer freezer, Duration timeout) throws CgroupException {
+        // A cgroup removed meanwhile (its owner cleaned up after the last
+        // process left) is empty: that is what this loop is waiting for.
+        Pids pids = () -> {
+            try {
+                return listed.list();
+            } catch (CgroupException e) {
+                if (vanished(e)) {
+                    return List.of();
+                }
+                throw e;
+            }
+        };
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             List<Long> now = pids.list();
@@ -68,12 +80,27 @@ public final class KillLoop {
             } finally {
                 if (frozen) {
                     // Frozen tasks only die once thawed.
-                    freezer.thaw();
+                    try {
+                        freezer.thaw();
+                    } catch (CgroupException e) {
+                        if (!vanished(e)) {
+                            throw e;
+                        }
+                    }
                 }
             }
             Poll.until(Duration.ofNanos(Math.max(0, Math.min(deadline - System.nanoTime(), ROUND.toNanos()))),
                     () -> pids.list().isEmpty());
         }
+    }
+
+    private static boolean vanished(CgroupException e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.nio.file.NoSuchFileException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
