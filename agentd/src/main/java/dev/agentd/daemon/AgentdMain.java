@@ -63,8 +63,10 @@ public final class AgentdMain implements Callable<Integer> {
             return 1;
         }
         System.err.println("agentd: ready on " + d.socket());
+        Notify notify = Notify.systemd(d); // READY=1, STATUS=, watchdog; nothing outside systemd
         CountDownLatch stop = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            notify.stopping();
             d.close();
             stop.countDown();
         }));
