@@ -80,10 +80,32 @@ final class CapsApi {
                     if (!p.path("grant_id").canConvertToLong()) {
                         throw new AgentdException(AgentdException.INVALID_PARAMS, "missing parameter \"grant_id\" (a number)");
                     }
-                    Set<String> agents = caps.broker().revoke(p.get("grant_id").asLong(), Principal.admin(actor));
+                    long root = p.get("grant_id").asLong();
+                    Set<String> agents = caps.broker().revoke(root, Principal.admin(actor));
                     grantsChanged.run();
                     ObjectNode r = JSON.createObjectNode();
-                    r.putArray("revoked").add(p.get("grant_id").asLong());
+                    ArrayNode revoked = r.putArray("revoked");
+                    revoked.add(root);
+                    // Every grant narrowed from it, in every affected agent.
+                    java.util.Map<Long, Grant> byId = new java.util.HashMap<>();
+                    for (String a : agents) {
+                        for (GrantStatus s : caps.broker().grants(a)) {
+                            byId.put(s.grant().id(), s.grant());
+                        }
+                    }
+                    for (Grant g : byId.values()) {
+                        for (Grant x = g; x.parentGrantId().isPresent(); ) {
+                            long parent = x.parentGrantId().getAsLong();
+                            if (parent == root) {
+                                revoked.add(g.id());
+                                break;
+                            }
+                            x = byId.get(parent);
+                            if (x == null) {
+                                break;
+                            }
+                        }
+                    }
                     ArrayNode a = r.putArray("agents");
                     agents.forEach(a::add);
                     return r;

@@ -111,7 +111,8 @@ final class Supervisor {
         if (parent == null) {
             throw new AgentdException(AgentdException.WRONG_STATE, "parent agent " + parentId + " is not running");
         }
-        int depth = caps.broker().chain(parentId).size() - 1;
+        // The chain runs from the agent up to the admin: [agent, parent, ..., admin].
+        int depth = caps.broker().chain(parentId).size() - 2;
         if (depth + 1 > MAX_SPAWN_DEPTH) {
             throw new AgentdException(AgentdException.SPAWN_REFUSED, "spawn depth limit " + MAX_SPAWN_DEPTH + " reached");
         }

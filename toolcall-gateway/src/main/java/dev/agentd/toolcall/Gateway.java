@@ -382,6 +382,17 @@ public final class Gateway implements AutoCloseable {
         if (msg == null || msg.isMissingNode()) {
             return;
         }
+        try {
+            dispatch(c, msg, t0);
+        } catch (RuntimeException e) {
+            // A failure for one request is answered with that request's id, so the
+            // client does not wait for it forever.
+            JsonNode id = msg.isObject() && msg.has("id") ? msg.get("id") : NullNode.instance;
+            sendError(c, id, McpMessage.INTERNAL_ERROR, "Internal error: " + Calls.clip(String.valueOf(e.getMessage()), 200), null);
+        }
+    }
+
+    private void dispatch(Connection c, JsonNode msg, long t0) {
         McpMessage m = McpMessage.parse(msg);
         if (m instanceof McpMessage.CallTool) {
             calls.start(c, (McpMessage.CallTool) m, t0);
@@ -518,7 +529,10 @@ public final class Gateway implements AutoCloseable {
                         .build())
                 .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
                 .build();
-        return new ObjectMapper(f).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+        // Floats as BigDecimal: 1e999999 is valid JSON, and as a double it would be
+        // Infinity, which nothing downstream (hashing, schemas, audit) can write back.
+        return new ObjectMapper(f).enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
+                .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS);
     }
 
     private static void writeQuietly(SocketChannel ch, byte[] b) {
