@@ -34,7 +34,24 @@ final class Audit {
      *
      * @param actorUid who asked: an admin peer's uid, or null for agentd itself
      */
+    /**
+     * Records {@code event} or throws: for records that must exist before what
+     * they describe is released (a tool call's result goes to the agent only
+     * after its record is committed).
+     *
+     * @throws IllegalStateException when the record could not be written
+     */
+    synchronized void recordOrFail(Integer actorUid, String agentId, String event, Map<String, ?> details) {
+        if (!write(actorUid, agentId, event, details)) {
+            throw new IllegalStateException("the audit record of " + event + " could not be written");
+        }
+    }
+
     synchronized void record(Integer actorUid, String agentId, String event, Map<String, ?> details) {
+        write(actorUid, agentId, event, details);
+    }
+
+    private boolean write(Integer actorUid, String agentId, String event, Map<String, ?> details) {
         Instant now = Instant.now();
         ObjectNode d = JSON.valueToTree(details);
         try {
@@ -56,10 +73,12 @@ final class Audit {
                 out.println(JSON.writeValueAsString(line));
                 out.flush();
             }
+            return true;
         } catch (IOException e) {
             // The database refused: say so loudly on stderr; the caller's
             // action has already happened and must not be hidden.
             System.err.println("agentd: AUDIT WRITE FAILED for " + event + " (" + agentId + "): " + e.getMessage());
+            return false;
         }
     }
 }

@@ -34,6 +34,8 @@ final class SandboxPlanner {
             Path.of("/lib32"), Path.of("/lib64"), Path.of("/libx32"), Path.of("/etc/ld.so.cache"),
             Path.of("/etc/alternatives"));
     static final Path WORKSPACE = Path.of("/workspace");
+    /** The sandbox's own /tmp, a tmpfs with a read-write rule. */
+    static final Path PRIVATE_TMP = Path.of("/tmp");
     /** Open files per agent process (soft and hard). */
     static final long NOFILE = 4096;
     private static final List<String> SEARCH_PATH = List.of("/usr/local/bin", "/usr/bin", "/bin", "/usr/sbin", "/sbin");
@@ -108,6 +110,14 @@ final class SandboxPlanner {
             b.mount(new BindMount(p, p, w.contains(Want.WRITE)));
             if (Files.isDirectory(p) && !subtree.get(p)) {
                 // "/data" without "/**": the directory's listing, no file in it.
+                if (p.startsWith(PRIVATE_TMP)) {
+                    // Landlock rights flow down the sandbox's path: the rule that lets
+                    // the agent use its private /tmp covers whatever is bound below
+                    // it, so "listing only" could not hold there. Refuse, not weaken.
+                    throw new IllegalArgumentException("filesystem grant " + p + " (listing only) cannot be enforced below"
+                            + " /tmp, where the agent's own /tmp rule allows reading; grant " + p + "/** or use a path"
+                            + " outside /tmp");
+                }
                 b.access(p, PathAccess.Kind.LIST);
                 continue;
             }

@@ -353,7 +353,9 @@ final class Toolcalls implements AutoCloseable {
         } catch (RuntimeException e) {
             // an agent already forgotten: the call record still stands
         }
-        audit.record(null, r.agentId(), "toolcall", d);
+        // Throws when the record cannot be written: the gateway then answers an
+        // internal error instead of a result nobody could ever audit.
+        audit.recordOrFail(null, r.agentId(), "toolcall", d);
     }
 
     /** {@code approval_required}: tool names, or grants naming what a call touches. */

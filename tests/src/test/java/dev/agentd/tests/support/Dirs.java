@@ -22,6 +22,11 @@ public final class Dirs {
      */
     public static Path temp(String prefix) throws IOException {
         Path base = Path.of(System.getProperty("user.dir")).toAbsolutePath().resolve("target").resolve("it-tmp");
+        if (base.startsWith("/tmp")) {
+            // A checkout below /tmp (a CI clone, say): a grant there would sit below
+            // the agent's own /tmp, whose rule Landlock applies to everything beneath.
+            base = Path.of("/var/tmp/agentd-it");
+        }
         Files.createDirectories(base);
         Path d = Files.createTempDirectory(base, prefix);
         Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxr-xr-x"));
