@@ -160,55 +160,8 @@ final class Toolcalls implements AutoCloseable {
                 .limits(limits)
                 .redactor(s -> caps.vault().scrubber().scrub(s))
                 .build();
-        Authorizer granted = Authorizer.forAgent(agentId, caps.broker(), caps.vault(), approvals(agentId, m));
-        Authorizer auth = new Authorizer() {
-            @Override
-            public dev.agentd.broker.Decision check(dev.agentd.broker.GrantKind kind, String value) {
-                if (kind == dev.agentd.broker.GrantKind.TOOL && hiddenTool.test(value)) {
-                    return dev.agentd.broker.Decision.denied("tool " + value + " is unavailable (its server is quarantined or stopped)");
-                }
-                dev.agentd.broker.Decision d = granted.check(kind, value);
-                if (!d.isAllowed() && kind == dev.agentd.broker.GrantKind.TOOL) {
-                    // An expired or used-up grant still names the tool: keep it
-                    // known, so a call is refused with the reason ("exhausted: 5 of
-                    // 5 invocations used") rather than "Unknown tool". A revoked
-                    // grant makes the tool unknown: it was taken away.
-                    for (dev.agentd.broker.GrantStatus s : caps.broker().grants(agentId)) {
-                        if (s.grant().kind() == kind && s.grant().value().equals(value)
-                                && (s.state() == dev.agentd.broker.GrantStatus.State.EXHAUSTED
-                                        || s.state() == dev.agentd.broker.GrantStatus.State.EXPIRED)) {
-                            return dev.agentd.broker.Decision.allowed(s.grant());
-                        }
-                    }
-                }
-                return d;
-            }
-
-            @Override
-            public dev.agentd.broker.Decision authorize(dev.agentd.broker.GrantKind kind, String value) {
-                return granted.authorize(kind, value);
-            }
-
-            @Override
-            public List<dev.agentd.broker.Grant> grants(dev.agentd.broker.GrantKind kind) {
-                return granted.grants(kind);
-            }
-
-            @Override
-            public java.util.Optional<byte[]> revealSecret(String name) {
-                return granted.revealSecret(name);
-            }
-
-            @Override
-            public ApprovalGate approvals() {
-                return granted.approvals();
-            }
-
-            @Override
-            public Path hostPath(Path sandboxPath) {
-                return Toolcalls.this.hostPath(agentId, sandboxPath);
-            }
-        };
+        Authorizer auth = new AgentAuthorizer(agentId,
+                Authorizer.forAgent(agentId, caps.broker(), caps.vault(), approvals(agentId, m)), true);
         gateways.put(agentId, Gateway.open(gc, tools, auth, new dev.agentd.toolcall.CallListener() {
             @Override
             public void onCall(CallRecord r) {
@@ -290,33 +243,8 @@ final class Toolcalls implements AutoCloseable {
             result = dev.agentd.toolcall.ToolResult.error("denied: " + ((dev.agentd.broker.Decision.Denied) d).reason());
             rec.put("decision", "denied: " + ((dev.agentd.broker.Decision.Denied) d).reason());
         } else {
-            Authorizer plain = Authorizer.forAgent(agentId, caps.broker(), caps.vault(), ApprovalGate.NONE);
-            Authorizer auth = new Authorizer() {
-                @Override
-                public dev.agentd.broker.Decision check(dev.agentd.broker.GrantKind kind, String value) {
-                    return plain.check(kind, value);
-                }
-
-                @Override
-                public dev.agentd.broker.Decision authorize(dev.agentd.broker.GrantKind kind, String value) {
-                    return plain.authorize(kind, value);
-                }
-
-                @Override
-                public List<dev.agentd.broker.Grant> grants(dev.agentd.broker.GrantKind kind) {
-                    return plain.grants(kind);
-                }
-
-                @Override
-                public java.util.Optional<byte[]> revealSecret(String name) {
-                    return plain.revealSecret(name);
-                }
-
-                @Override
-                public Path hostPath(Path sandboxPath) {
-                    return Toolcalls.this.hostPath(agentId, sandboxPath);
-                }
-            };
+            Authorizer auth = new AgentAuthorizer(agentId,
+                    Authorizer.forAgent(agentId, caps.broker(), caps.vault(), ApprovalGate.NONE), false);
             try {
                 result = tools.get(name).get().call(new dev.agentd.toolcall.ToolCall(agentId, args,
                         new dev.agentd.toolcall.CancellationToken(), java.time.Instant.now().plusSeconds(60), auth));
@@ -387,6 +315,73 @@ final class Toolcalls implements AutoCloseable {
                 }
             }
         };
+    }
+
+    /**
+     * One agent's authorizer as agentd refines the broker's: its {@code /workspace}
+     * is mapped to the host, and (for a gateway) tools of a quarantined server
+     * are hidden while an expired or used-up grant keeps its tool known.
+     */
+    private final class AgentAuthorizer implements Authorizer {
+        private final String agentId;
+        private final Authorizer granted;
+        private final boolean listing;
+
+        AgentAuthorizer(String agentId, Authorizer granted, boolean listing) {
+            this.agentId = agentId;
+            this.granted = granted;
+            this.listing = listing;
+        }
+
+        @Override
+        public dev.agentd.broker.Decision check(dev.agentd.broker.GrantKind kind, String value) {
+            if (!listing) {
+                return granted.check(kind, value);
+            }
+            if (kind == dev.agentd.broker.GrantKind.TOOL && hiddenTool.test(value)) {
+                return dev.agentd.broker.Decision.denied("tool " + value + " is unavailable (its server is quarantined or stopped)");
+            }
+            dev.agentd.broker.Decision d = granted.check(kind, value);
+            if (!d.isAllowed() && kind == dev.agentd.broker.GrantKind.TOOL) {
+                // An expired or used-up grant still names the tool: keep it
+                // known, so a call is refused with the reason ("exhausted: 5 of
+                // 5 invocations used") rather than "Unknown tool". A revoked
+                // grant makes the tool unknown: it was taken away.
+                for (dev.agentd.broker.GrantStatus s : caps.broker().grants(agentId)) {
+                    if (s.grant().kind() == kind && s.grant().value().equals(value)
+                            && (s.state() == dev.agentd.broker.GrantStatus.State.EXHAUSTED
+                                    || s.state() == dev.agentd.broker.GrantStatus.State.EXPIRED)) {
+                        return dev.agentd.broker.Decision.allowed(s.grant());
+                    }
+                }
+            }
+            return d;
+        }
+
+        @Override
+        public dev.agentd.broker.Decision authorize(dev.agentd.broker.GrantKind kind, String value) {
+            return granted.authorize(kind, value);
+        }
+
+        @Override
+        public List<dev.agentd.broker.Grant> grants(dev.agentd.broker.GrantKind kind) {
+            return granted.grants(kind);
+        }
+
+        @Override
+        public java.util.Optional<byte[]> revealSecret(String name) {
+            return granted.revealSecret(name);
+        }
+
+        @Override
+        public ApprovalGate approvals() {
+            return granted.approvals();
+        }
+
+        @Override
+        public Path hostPath(Path sandboxPath) {
+            return Toolcalls.this.hostPath(agentId, sandboxPath);
+        }
     }
 
     /** SO_PEERCRED with the pid, from the channel's descriptor (see {@link SocketPeer}). */
