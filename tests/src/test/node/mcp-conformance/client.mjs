@@ -20,12 +20,18 @@ let listChanged;
 const listChangedSeen = new Promise((resolve) => { listChanged = resolve; });
 client.setNotificationHandler(ToolListChangedNotificationSchema, () => listChanged(true));
 
+// Milliseconds since start at each step (diagnostics only; the test asserts no timing).
+const t0 = Date.now();
+out.ms = {};
+const mark = (step) => { out.ms[step] = Date.now() - t0; };
+
 function errorOf(e) {
   return { code: e?.code ?? null, message: String(e?.message ?? e) };
 }
 
 try {
   await client.connect(transport);
+  mark("connected");
   out.serverVersion = client.getServerVersion();
   out.capabilities = client.getServerCapabilities();
   const tools = await client.listTools();
@@ -47,23 +53,30 @@ try {
   const abort = new AbortController();
   setTimeout(() => abort.abort("test cancels"), 1500);
   try {
-    out.cancelled = await client.callTool({ name: "exec", arguments: { argv: ["/bin/sleep", "30"] } }, undefined,
+    out.cancelled = await client.callTool({ name: "http_fetch", arguments: { url: process.env.SLOW_URL } }, undefined,
       { signal: abort.signal, timeout: 60000 });
   } catch (e) {
     out.cancelledError = errorOf(e);
   }
+  mark("cancelled");
   await client.ping();
   out.ping = true;
   // notifications/tools/list_changed, then the new list.
+  mark("waiting");
   console.log("WAITING_FOR_LIST_CHANGED");
+  let giveUp;
   out.listChanged = await Promise.race([listChangedSeen,
-    new Promise((resolve) => setTimeout(() => resolve(false), 30000))]);
+    new Promise((resolve) => { giveUp = setTimeout(() => resolve(false), 30000); })]);
+  clearTimeout(giveUp); // a pending timer would keep node alive
+  mark("listChanged");
   out.toolsAfter = (await client.listTools()).tools.map((t) => t.name).sort();
   await client.ping();
   out.pingAfter = true;
 } catch (e) {
   out.failure = String((e && e.stack) || e);
 } finally {
+  mark("closing");
   await client.close().catch(() => {});
+  mark("closed");
 }
 console.log(JSON.stringify(out));

@@ -335,6 +335,7 @@ final class Agentd implements AutoCloseable {
         } catch (IOException e) {
             System.err.println("tc-agentd: could not save the audit log: " + e.getMessage());
         }
+        thawAll();
         List<String> left = CgroupDirs.sweep(config.cgroupParent(), Duration.ofSeconds(10));
         if (!left.isEmpty()) {
             System.err.println("tc-agentd: removed agent cgroups agentd left behind: " + left);
@@ -343,6 +344,29 @@ final class Agentd implements AutoCloseable {
             Dirs.deleteRecursively(root);
         } catch (IOException e) {
             System.err.println("tc-agentd: could not delete " + root + ": " + e.getMessage());
+        }
+    }
+
+    /**
+     * Thaws every frozen cgroup below this daemon's parent: a process SIGKILLed
+     * while frozen dies only once thawed, and the sweep that follows could not
+     * end it otherwise (a kill interrupted half-way leaves its group FROZEN).
+     */
+    private void thawAll() {
+        for (Path p : CgroupDirs.parents(config.cgroupParent())) {
+            if (!p.startsWith(CgroupDirs.ROOT.resolve("freezer"))) {
+                continue;
+            }
+            try (var s = Files.walk(p)) {
+                for (Path state : s.filter(x -> x.getFileName().toString().equals("freezer.state")).toList()) {
+                    if (!CgroupDirs.read(state).equals("THAWED")) {
+                        System.err.println("tc-agentd: thawing " + state.getParent() + " (" + CgroupDirs.read(state) + ")");
+                        Files.writeString(state, "THAWED");
+                    }
+                }
+            } catch (IOException | RuntimeException e) {
+                System.err.println("tc-agentd: could not thaw below " + p + ": " + e);
+            }
         }
     }
 

@@ -222,6 +222,23 @@ class DenialsIT {
         assertEquals(List.of("approval denied", "allowed", "approval denied"), decisions);
     }
 
+    /**
+     * A used-up file grant is refused with the broker's reason, as a used-up
+     * tool or net grant is — not as if the agent had never held one.
+     */
+    @Test
+    void an_exhausted_file_grant_is_refused_with_its_reason() throws Exception {
+        Path file = outside.resolve("once.txt");
+        Files.writeString(file, "read me once\n");
+        Driver d = Driver.spawn(agentd, Driver.Spec.named("deny-once")
+                .cap("tool: file_read").cap("file_read: " + file + ", max_invocations: 1"));
+        assertEquals("read me once\n", Driver.text(d.callOk("file_read", path(file))));
+        String why = d.callDenied("file_read", path(file));
+        JsonNode g = agentd.grant(d.id, "file_read", file.toString());
+        assertEquals("exhausted", g.path("state").asText(), g.toString());
+        assertTrue(why.contains("exhausted: 1 of 1 invocations used"), "the reason, not \"no grant\": " + why);
+    }
+
     @Test
     void exhausted_and_expired_grants_are_refused_with_reasons() throws Exception {
         try (LocalHttp web = LocalHttp.start()) {

@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -118,6 +119,75 @@ class ExecIT {
         assertEquals(0, exec(d, Map.of("argv", List.of("/bin/true"))).path("exit_code").asInt());
         assertTrue(agentd.auditRecords(d.id).stream().anyMatch(a -> a.path("event").asText().equals("exec")
                 && a.path("details").path("timed_out").asBoolean()), agentd.auditRecords(d.id).toString());
+    }
+
+    /**
+     * A client that cancels its exec call (notifications/cancelled) must not
+     * leave the command running: the gateway interrupts the call, and its
+     * sandbox must be killed and its cgroup removed as on a timeout. Repeated:
+     * what goes wrong depends on how quickly the group freezes and empties.
+     */
+    @Test
+    void a_cancelled_exec_leaves_nothing_running() throws Exception {
+        Driver d = Driver.spawn(agentd, Driver.Spec.named("exec-cancel").cap("tool: exec"));
+        assertTrue(execCgroups().isEmpty(), execCgroups().toString());
+        for (int round = 1; round <= 5; round++) {
+            int n = d.send(Driver.cmd("op", "py", "code", """
+                    s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                    s.connect("/run/agentd/toolcall.sock")
+                    s.sendall(b'{"jsonrpc":"2.0","id":"x","method":"tools/call","params":{"name":"exec","arguments":{"argv":["/bin/sh","-c","for i in $(seq 100); do sleep 120 & done; wait"]}}}\\n')
+                    while not os.path.exists("/workspace/cancel-%d"):
+                        time.sleep(0.01)
+                    s.sendall(b'{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"x","reason":"changed my mind"}}\\n')
+                    s.sendall(b'{"jsonrpc":"2.0","id":"p","method":"ping"}\\n')
+                    buf = b""
+                    while b"\\n" not in buf:
+                        buf += s.recv(4096)
+                    result = json.loads(buf.split(b"\\n")[0])
+                    s.close()
+                    """.formatted(round)));
+            // The command runs: its sandbox's cgroup holds the init, the shell and its hundred sleeps.
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+            while (execPids().stream().distinct().count() < 102) {
+                assertTrue(System.nanoTime() < deadline, "round " + round + ": the exec never started: " + d.log());
+                Agentd.sleep(20);
+            }
+            Files.writeString(agentd.workspace(d.id).resolve("cancel-" + round), "now");
+            JsonNode first = d.await(n);
+            assertEquals("p", first.path("result").path("id").asText(),
+                    "round " + round + ": the next answer is the ping's, none for the cancelled call: " + first);
+            // Nothing of the exec is left (bounded wait: the kill is asynchronous).
+            deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (!execCgroups().isEmpty()) {
+                assertTrue(System.nanoTime() < deadline, "round " + round + ": the cancelled exec is still there: "
+                        + execCgroups() + " holding " + execPids().stream().distinct().count() + " processes, freezer "
+                        + freezerStates());
+                Agentd.sleep(50);
+            }
+        }
+        assertEquals(5, agentd.auditRecords(d.id).stream().filter(a -> a.path("event").asText().equals("toolcall")
+                && a.path("details").path("error").asText().startsWith("cancelled by client")).count());
+    }
+
+    static List<String> freezerStates() throws IOException {
+        List<String> out = new ArrayList<>();
+        for (Path p : CgroupDirs.parents(agentd.cgroupParent())) {
+            try (Stream<Path> s = Files.list(p)) {
+                s.filter(x -> x.getFileName().toString().startsWith("exec-") && Files.exists(x.resolve("freezer.state")))
+                        .forEach(x -> out.add(x.getFileName() + "=" + CgroupDirs.read(x.resolve("freezer.state"))));
+            }
+        }
+        return out;
+    }
+
+    static List<Long> execPids() throws IOException {
+        List<Long> out = new ArrayList<>();
+        for (Path p : CgroupDirs.parents(agentd.cgroupParent())) {
+            try (Stream<Path> s = Files.list(p)) {
+                s.filter(x -> x.getFileName().toString().startsWith("exec-")).forEach(x -> out.addAll(CgroupDirs.procs(x)));
+            }
+        }
+        return out;
     }
 
     /** exec-* cgroups below this daemon's parent, in any hierarchy. */

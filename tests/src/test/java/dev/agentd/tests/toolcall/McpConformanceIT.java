@@ -74,11 +74,18 @@ class McpConformanceIT {
 
     @Test
     void the_official_typescript_sdk_speaks_to_an_agents_socket() throws Exception {
+        // A server that takes its time: the call the client cancels.
+        LocalHttp slow = LocalHttp.start();
+        slow.route("/slow", q -> {
+            Agentd.sleep(20_000);
+            return LocalHttp.Answer.ok("too late");
+        });
         String yaml = Manifests.sh(Manifests.name("mcp-sdk"), """
                 capabilities:
                   - tool: echo
-                  - tool: exec
-                """, "while :; do sleep 1; done");
+                  - tool: http_fetch
+                  - net: 127.0.0.1:%d
+                """.formatted(slow.port()), "while :; do sleep 1; done");
         JsonNode rec = agentd.spawn(yaml);
         String id = rec.get("id").asText();
         int uid = rec.get("uid").asInt();
@@ -87,7 +94,9 @@ class McpConformanceIT {
         List<String> cmd = new ArrayList<>(List.of(which("node").toString(), "client.mjs"));
         cmd.addAll(bridge);
         Path err = itLogs().resolve("mcp-conformance-node-" + id + ".err");
-        Process node = new ProcessBuilder(cmd).directory(NODE_PROJECT.toFile()).redirectError(err.toFile()).start();
+        ProcessBuilder pb = new ProcessBuilder(cmd).directory(NODE_PROJECT.toFile()).redirectError(err.toFile());
+        pb.environment().put("SLOW_URL", slow.url("/slow"));
+        Process node = pb.start();
         node.getOutputStream().close();
         List<String> lines = new ArrayList<>();
         try (BufferedReader r = new BufferedReader(new InputStreamReader(node.getInputStream(), StandardCharsets.UTF_8))) {
@@ -101,10 +110,12 @@ class McpConformanceIT {
             }
         }
         assertTrue(node.waitFor(120, TimeUnit.SECONDS), "node client still running");
+        slow.close();
         String stderr = Files.readString(err);
         assertFalse(lines.isEmpty(), "node printed nothing; stderr:\n" + stderr);
         JsonNode out = Rpc.JSON.readTree(lines.get(lines.size() - 1));
         String ctx = out.toPrettyString() + "\nstderr:\n" + stderr;
+        System.out.println("mcp-conformance: node client steps (ms): " + out.path("ms"));
         assertFalse(out.has("failure"), ctx);
 
         // initialize
@@ -112,7 +123,7 @@ class McpConformanceIT {
         assertEquals("2025-11-25", out.path("protocolVersion").asText(), "the SDK's latest revision is agreed: " + ctx);
         assertTrue(out.path("capabilities").path("tools").path("listChanged").asBoolean(), ctx);
         // tools/list: exactly the granted tools
-        assertEquals(List.of("echo", "exec"), strings(out.path("tools")), ctx);
+        assertEquals(List.of("echo", "http_fetch"), strings(out.path("tools")), ctx);
         assertTrue(out.path("toolsHaveSchemas").asBoolean(), ctx);
         // tools/call
         assertFalse(out.path("echo").path("isError").asBoolean(true), ctx);
@@ -134,7 +145,7 @@ class McpConformanceIT {
         assertTrue(out.path("pingAfter").asBoolean(), ctx);
         // notifications/tools/list_changed after caps.grant, and the new list
         assertTrue(out.path("listChanged").asBoolean(), "no notifications/tools/list_changed: " + ctx);
-        assertEquals(List.of("echo", "exec", "file_stat"), strings(out.path("toolsAfter")), ctx);
+        assertEquals(List.of("echo", "file_stat", "http_fetch"), strings(out.path("toolsAfter")), ctx);
 
         // What the gateway recorded: each call, the cancelled one as such.
         List<JsonNode> calls = agentd.auditRecords(id).stream().filter(a -> a.path("event").asText().equals("toolcall"))
@@ -143,7 +154,7 @@ class McpConformanceIT {
                 && d.path("decision").asText().equals("allowed")), calls.toString());
         assertTrue(calls.stream().anyMatch(d -> d.path("tool").asText().equals("file_write")
                 && d.path("decision").asText().equals("unknown tool")), calls.toString());
-        assertTrue(calls.stream().anyMatch(d -> d.path("tool").asText().equals("exec")
+        assertTrue(calls.stream().anyMatch(d -> d.path("tool").asText().equals("http_fetch")
                 && d.path("error").asText().startsWith("cancelled by client")), calls.toString());
         // No refused connection: the bridge was the agent as far as the gateway could tell.
         assertTrue(agentd.auditRecords(id).stream().noneMatch(a -> a.path("event").asText().equals("toolcall.refused")),
