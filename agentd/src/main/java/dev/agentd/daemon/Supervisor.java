@@ -740,19 +740,26 @@ final class Supervisor {
                     "signal", st.signal(), "timed_out", timedOut, "output_bytes", out.length));
             return new ExecResult(st.exited() ? st.exitCode() : null, st.exited() ? null : st.signal(), timedOut, text, truncated);
         } catch (IOException | IllegalArgumentException | InterruptedException | java.util.concurrent.ExecutionException e) {
-            if (e instanceof InterruptedException) {
-                Thread.currentThread().interrupt();
-            }
+            // A cancelled call interrupts this thread: clean up first, with the
+            // flag cleared (an interrupted freeze or wait would leave the sandbox
+            // frozen and running), then pass the interruption on.
+            boolean interrupted = Thread.interrupted() || e instanceof InterruptedException;
             if (h != null && cg != null) {
                 try {
                     cg.killAll(KILL_TIMEOUT);
-                } catch (CgroupException ignored) {
+                    h.waitFor();
+                } catch (IOException ignored) {
                     // best effort during failure cleanup
                 }
                 h.reapInit();
             }
-            throw new AgentdException(AgentdException.SPAWN_REFUSED, "exec refused: " + e.getMessage());
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+            throw new AgentdException(AgentdException.SPAWN_REFUSED, "exec " + (interrupted ? "cancelled" : "refused") + ": "
+                    + e.getMessage());
         } finally {
+            boolean interrupted = Thread.interrupted(); // removal may wait: not interruptibly
             if (cg != null) {
                 try {
                     cg.remove();
@@ -761,6 +768,9 @@ final class Supervisor {
                 }
             }
             deleteTree(dir);
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -22,10 +22,17 @@ final class Freezer implements V1Controller {
      */
     static void freeze(Path dir, CgroupFs fs, Duration timeout) throws CgroupException {
         Path state = dir.resolve(STATE);
-        boolean frozen = Poll.until(timeout, () -> {
-            fs.write(state, "FROZEN");
-            return fs.read(state).trim().equals("FROZEN");
-        });
+        boolean frozen;
+        try {
+            frozen = Poll.until(timeout, () -> {
+                fs.write(state, "FROZEN");
+                return fs.read(state).trim().equals("FROZEN");
+            });
+        } catch (CgroupException | RuntimeException e) {
+            // Interrupted or failed half-way: never leave the group frozen.
+            fs.write(state, "THAWED");
+            throw e;
+        }
         if (!frozen) {
             String last = fs.read(state).trim();
             // Never leave a group half-frozen behind a failed call.

@@ -19,10 +19,17 @@ final class Freezer {
         Path freeze = file(dir, fs);
         Path events = dir.resolve("cgroup.events");
         fs.write(freeze, "1");
-        boolean frozen = Poll.until(timeout, () -> {
-            OptionalLong f = Values.readKey(fs, events, "frozen");
-            return f.isPresent() && f.getAsLong() == 1;
-        });
+        boolean frozen;
+        try {
+            frozen = Poll.until(timeout, () -> {
+                OptionalLong f = Values.readKey(fs, events, "frozen");
+                return f.isPresent() && f.getAsLong() == 1;
+            });
+        } catch (CgroupException | RuntimeException e) {
+            // Interrupted or failed half-way: never leave the group frozen.
+            fs.write(freeze, "0");
+            throw e;
+        }
         if (!frozen) {
             // Never leave a group half-frozen behind a failed call.
             fs.write(freeze, "0");

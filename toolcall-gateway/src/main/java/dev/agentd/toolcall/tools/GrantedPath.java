@@ -90,6 +90,13 @@ final class GrantedPath {
         String path = normalize(raw);
         List<Grant> held = ctx.grants(kind);
         if (held.stream().noneMatch(g -> covers(g.value(), path))) {
+            // No live grant: the broker may still hold one that is used up or
+            // expired, and its reason ("exhausted: 1 of 1 invocations used") is
+            // the truth to tell. A denial consumes nothing.
+            Decision why = ctx.authorize(kind, path);
+            if (why instanceof Decision.Denied denied && !denied.reason().startsWith("no grant")) {
+                throw new ToolException(kind.key() + " " + path + " denied: " + denied.reason());
+            }
             String names = held.isEmpty() ? "none"
                     : held.stream().map(Grant::value).collect(Collectors.joining(", "));
             throw new ToolException("no " + kind.key() + " grant covers " + path + " (" + kind.key() + " grants: "
