@@ -39,12 +39,13 @@ class FakeContext implements ToolContext {
 
     @Override
     public synchronized Decision authorize(GrantKind kind, String value) {
-        authorized.add(kind.key() + ": " + value);
+        // Like the broker: only an allowed call consumes (and is recorded here).
         if (denyAll != null) {
             return Decision.denied(denyAll);
         }
         for (Grant g : grants) {
             if (g.kind() == kind && covers(kind, g.value(), value)) {
+                authorized.add(kind.key() + ": " + value);
                 return Decision.allowed(g);
             }
         }
