@@ -38,7 +38,9 @@ class SandboxPlannerTest {
         Path ro = Files.createDirectories(dir.resolve("data"));
         Path rw = Files.createDirectories(dir.resolve("out"));
         Path both = Files.createDirectories(dir.resolve("tools"));
-        Path listOnly = Files.createDirectories(dir.resolve("list"));
+        // A listing-only grant must lie outside /tmp (see plan_listingOnlyBelowTmpRefused).
+        Path listOnly = Files.createTempDirectory(Files.createDirectories(Path.of("/var/tmp")), "agentd-plan-list");
+        listOnly.toFile().deleteOnExit();
         SandboxSpec s = plan("name: a\ncommand: [/bin/true]\nfilesystem:\n"
                 + "  read: [" + ro + "/**, " + listOnly + "]\n"
                 + "  write: [" + rw + "/**, " + both + "/**]\n"
@@ -54,6 +56,18 @@ class SandboxPlannerTest {
         assertTrue(mounts.contains(new BindMount(ro, ro, false)), mounts.toString());
         assertTrue(mounts.contains(new BindMount(rw, rw, true)));
         assertTrue(mounts.contains(new BindMount(dir.resolve("agent/workspace"), SandboxPlanner.WORKSPACE, true)));
+    }
+
+    @Test
+    void plan_listingOnlyBelowTmpRefused() throws Exception {
+        Path list = Files.createDirectories(Path.of("/tmp").resolve(dir.getFileName() + "-list"));
+        try {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                    () -> plan("name: a\ncommand: [/bin/true]\nfilesystem:\n  read: [" + list + "]\n"));
+            assertTrue(e.getMessage().contains("cannot be enforced below /tmp"), e.getMessage());
+        } finally {
+            Files.deleteIfExists(list);
+        }
     }
 
     @Test
