@@ -16,17 +16,15 @@ public final class Dirs {
     private Dirs() {}
 
     /**
-     * A fresh directory below the module's {@code target/} (never below
-     * {@code /tmp}: an agent's private /tmp hides whatever the host has
-     * there), mode 0755 so an agent's uid can traverse it.
+     * A fresh directory below {@code /var/tmp/agentd-it} (short paths, never
+     * below {@code /tmp}), mode 0755 so an agent's uid can traverse it.
      */
     public static Path temp(String prefix) throws IOException {
-        Path base = Path.of(System.getProperty("user.dir")).toAbsolutePath().resolve("target").resolve("it-tmp");
-        if (base.startsWith("/tmp")) {
-            // A checkout below /tmp (a CI clone, say): a grant there would sit below
-            // the agent's own /tmp, whose rule Landlock applies to everything beneath.
-            base = Path.of("/var/tmp/agentd-it");
-        }
+        // Not below the checkout: a daemon root there can make a toolcall socket's
+        // path longer than the 107 bytes a Unix socket address holds. Not below
+        // /tmp either: a grant there would sit below the agent's own /tmp, whose
+        // Landlock rule applies to everything beneath it.
+        Path base = Path.of("/var/tmp/agentd-it");
         Files.createDirectories(base);
         Path d = Files.createTempDirectory(base, prefix);
         Files.setPosixFilePermissions(d, PosixFilePermissions.fromString("rwxr-xr-x"));
