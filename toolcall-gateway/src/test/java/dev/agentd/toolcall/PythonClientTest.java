@@ -71,7 +71,16 @@ class PythonClientTest {
             assertEquals("sum 5", out.readLine());
             assertEquals("error -32602 Unknown tool: nope", out.readLine());
             assertEquals("invalid -32602 True", out.readLine());
-            h.close();
+            Harness old = h;
+            old.close();
+            // The restart is between two calls: wait until the old connection is
+            // really gone, or the client's liveness check could still see it open
+            // and send into a connection that is being closed (then it rightly
+            // reports "may have run" instead of reconnecting).
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            while (old.gateway.connectionCount() > 0 && System.nanoTime() < deadline) {
+                Thread.sleep(10);
+            }
             h = new Harness(sockDir, ToolRegistry.of(TestTools.echo(), TestTools.add()), "echo", "add");
             Harness restarted = h;
             in.write("go\n".getBytes(StandardCharsets.UTF_8));
