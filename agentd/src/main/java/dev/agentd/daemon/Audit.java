@@ -17,11 +17,18 @@ final class Audit {
     private final Store store;
     private final PrintStream out;
     private final java.nio.file.Path head;
+    /** On whose behalf an agent runs (agent, parent..., admin), for every record about an agent. */
+    private volatile java.util.function.Function<String, java.util.List<String>> chainOf;
 
     Audit(Store store, PrintStream out, java.nio.file.Path head) {
         this.store = store;
         this.out = out;
         this.head = head;
+    }
+
+    /** Where records about an agent get their {@code on_behalf_of} chain from. */
+    void chains(java.util.function.Function<String, java.util.List<String>> f) {
+        this.chainOf = f;
     }
 
     /** Checks the whole chain; the problems found, or none. */
@@ -41,19 +48,47 @@ final class Audit {
      *
      * @throws IllegalStateException when the record could not be written
      */
-    synchronized void recordOrFail(Integer actorUid, String agentId, String event, Map<String, ?> details) {
-        if (!write(actorUid, agentId, event, details)) {
+    void recordOrFail(Integer actorUid, String agentId, String event, Map<String, ?> details) {
+        ObjectNode d = prepare(agentId, event, details);
+        boolean written;
+        synchronized (this) {
+            written = write(actorUid, agentId, event, d);
+        }
+        if (!written) {
             throw new IllegalStateException("the audit record of " + event + " could not be written");
         }
     }
 
-    synchronized void record(Integer actorUid, String agentId, String event, Map<String, ?> details) {
-        write(actorUid, agentId, event, details);
+    void record(Integer actorUid, String agentId, String event, Map<String, ?> details) {
+        ObjectNode d = prepare(agentId, event, details);
+        synchronized (this) {
+            write(actorUid, agentId, event, d);
+        }
     }
 
-    private boolean write(Integer actorUid, String agentId, String event, Map<String, ?> details) {
-        Instant now = Instant.now();
+    /**
+     * The record's details, with the agent's chain added — outside this
+     * object's lock: the broker calls in here from inside its own lock, so
+     * asking the broker while holding ours could deadlock.
+     */
+    private ObjectNode prepare(String agentId, String event, Map<String, ?> details) {
         ObjectNode d = JSON.valueToTree(details);
+        // Broker events are written inside the broker's own transaction and name
+        // their principal ("by"); every other record about an agent says on
+        // whose behalf it runs.
+        java.util.function.Function<String, java.util.List<String>> chains = chainOf;
+        if (agentId != null && chains != null && !event.startsWith("broker.") && !d.has("on_behalf_of")) {
+            try {
+                d.set("on_behalf_of", JSON.valueToTree(chains.apply(agentId)));
+            } catch (RuntimeException e) {
+                // not (or no longer) registered with the broker: the record stands without it
+            }
+        }
+        return d;
+    }
+
+    private boolean write(Integer actorUid, String agentId, String event, ObjectNode d) {
+        Instant now = Instant.now();
         try {
             Store.Appended a = store.audit(now, actorUid, agentId, event, JSON.writeValueAsString(d));
             AuditChain.writeHead(head, a.seq(), a.hash());

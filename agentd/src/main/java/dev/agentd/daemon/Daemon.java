@@ -62,6 +62,7 @@ public final class Daemon implements AutoCloseable {
             CgroupManager cgroups = ServiceCgroup.manager(cfg.cgroupParent(), System.getenv());
             Spawner spawner = Spawner.create();
             Capabilities caps = Capabilities.open(cfg, audit);
+            audit.chains(id -> caps.broker().chain(id).stream().map(Object::toString).toList());
             Supervisor sup = new Supervisor(cfg, store, audit, spawner, cgroups, new CompiledSeccompPolicy(), caps);
             McpServers mcp = new McpServers(cfg, store, audit);
             mcp.startAll(spawner, cgroups, new CompiledSeccompPolicy());
