@@ -343,12 +343,15 @@ final class Supervisor {
             }
             Map<String, Object> usage = usage(l.cgroup);
             cleanup(l);
-            AgentRecord exited = l.record.exited(exit.code(), exit.signal(), Instant.now(), null);
-            l.record = exited;
-            try {
-                put(exited);
-            } catch (AgentdException e) {
-                System.err.println("agentd: " + e.getMessage());
+            AgentRecord exited;
+            synchronized (l) { // a stop request landing now is not lost
+                exited = l.record.exited(exit.code(), exit.signal(), Instant.now(), null);
+                l.record = exited;
+                try {
+                    put(exited);
+                } catch (AgentdException e) {
+                    System.err.println("agentd: " + e.getMessage());
+                }
             }
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("exit_code", exit.code());
@@ -367,32 +370,43 @@ final class Supervisor {
                 return;
             }
             RestartPolicy p = l.manifest.restart();
-            long backoff = p.backoff().toMillis() << Math.min(exited.restarts(), 6);
-            boolean interrupted = false;
-            try {
-                Thread.sleep(backoff);
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
-            if (interrupted || l.record.stopRequested()) {
-                // Stopped while waiting to restart: it stays exited, and says so.
-                AgentRecord stopped = exited.withStopRequested().withState(AgentRecord.State.EXITED);
-                l.record = stopped;
+            long backoffNanos = TimeUnit.MILLISECONDS.toNanos(p.backoff().toMillis() << Math.min(exited.restarts(), 6));
+            long until = System.nanoTime() + backoffNanos;
+            synchronized (l) {
+                // The backoff is a wait on the agent's monitor: a stop wakes it at once
+                // (a sleep would hold the stop for up to the whole, doubling, backoff).
+                boolean interrupted = false;
+                long left;
+                while (!l.record.stopRequested() && (left = until - System.nanoTime()) > 0) {
+                    try {
+                        l.wait(TimeUnit.NANOSECONDS.toMillis(left) + 1);
+                    } catch (InterruptedException e) {
+                        interrupted = true;
+                        break;
+                    }
+                }
+                if (interrupted || l.record.stopRequested()) {
+                    // Stopped while waiting to restart: it stays exited, and says so.
+                    AgentRecord stopped = exited.withStopRequested().withState(AgentRecord.State.EXITED);
+                    l.record = stopped;
+                    try {
+                        put(stopped);
+                    } catch (AgentdException e) {
+                        System.err.println("agentd: " + e.getMessage());
+                    }
+                    caps.forget(exited.id());
+                    live.remove(exited.id());
+                    l.notifyAll();
+                    return;
+                }
+                l.record = exited.restarting();
                 try {
-                    put(stopped);
+                    put(l.record);
                 } catch (AgentdException e) {
                     System.err.println("agentd: " + e.getMessage());
                 }
-                caps.forget(exited.id());
-                synchronized (l) {
-                    live.remove(exited.id());
-                    l.notifyAll();
-                }
-                return;
             }
-            l.record = exited.restarting();
             try {
-                put(l.record);
                 launchForRestart(l);
                 return; // launch started a new watcher
             } catch (AgentdException e) {
@@ -599,8 +613,14 @@ final class Supervisor {
 
     AgentRecord stop(String idOrName, Duration grace, int actor) throws AgentdException {
         Live l = running(idOrName);
-        l.record = l.record.withStopRequested();
-        put(l.record);
+        synchronized (l) { // atomic with the watcher's exit and restart decisions
+            if (live.get(l.record.id()) != l) {
+                return status(l.record.id()); // it ended meanwhile
+            }
+            l.record = l.record.withStopRequested();
+            put(l.record);
+            l.notifyAll(); // wakes a watcher waiting out a restart backoff
+        }
         audit.record(actor, l.record.id(), "stop", Map.of("grace_seconds", grace.toSeconds()));
         try {
             l.process.signal(ProcessSyscall.SIGTERM);
@@ -630,8 +650,11 @@ final class Supervisor {
         Live l = running(idOrName);
         if (signal == ProcessSyscall.SIGKILL || signal == ProcessSyscall.SIGTERM) {
             // An explicit kill is a stop: do not restart it.
-            l.record = l.record.withStopRequested();
-            put(l.record);
+            synchronized (l) {
+                l.record = l.record.withStopRequested();
+                put(l.record);
+                l.notifyAll();
+            }
         }
         audit.record(actor, l.record.id(), "kill", Map.of("signal", signal));
         try {

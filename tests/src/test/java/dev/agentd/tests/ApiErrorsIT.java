@@ -200,12 +200,15 @@ class ApiErrorsIT {
         assertEquals(restarts, after.path("restarts").asInt(), "no restart after the stop: " + after);
     }
 
-    /** A stop that lands between two runs (in the restart backoff) must end the agent for good, as exited. */
+    /**
+     * A stop that lands between two runs (in the restart backoff) must end the agent for good, as exited,
+     * and at once: the backoff (here far longer than the stop's grace) is not waited out.
+     */
     @Test
     void stop_during_restart_backoff_ends_as_exited() throws Exception {
         String id = agentd.spawnId(Manifests.of(Manifests.name("backoff"),
-                "restart:\n  policy: always\n  backoff: 3s\n", List.of("/bin/true")));
-        agentd.audit().await("exit", id, Duration.ofSeconds(20)); // now in its 3 s backoff
+                "restart:\n  policy: always\n  backoff: 120s\n", List.of("/bin/true")));
+        agentd.audit().await("exit", id, Duration.ofSeconds(20)); // now in its 120 s backoff
         JsonNode stopped = agentd.stopBounded(id, 5, STOP_BOUND);
         JsonNode after = agentd.status(id);
         assertEquals("exited", stopped.path("state").asText(), "agent.stop's record: " + stopped);
