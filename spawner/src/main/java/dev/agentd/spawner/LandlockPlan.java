@@ -70,9 +70,14 @@ record LandlockPlan(Path stagingRoot, List<PathAccess> rules, boolean denyTcp, S
     }
 
     Prepared prepare() throws IOException {
+        // With a private network namespace (denyTcp), abstract Unix sockets are
+        // already bounded by it (they are per netns), and the abstract-socket
+        // scope would make the agent impossible to checkpoint: CRIU's parasite,
+        // running inside the agent's domain, connects to an abstract socket
+        // criu creates outside it. The signal scope stays in every case.
         Ruleset ruleset = new Ruleset()
                 .handleAccess(AccessFs.fromAll(PINNED))
-                .scope(Scope.fromAll(PINNED));
+                .scope(denyTcp ? EnumSet.of(Scope.SIGNAL) : Scope.fromAll(PINNED));
         if (denyTcp) {
             ruleset = ruleset.handleAccess(AccessNet.fromAll(PINNED));
         }

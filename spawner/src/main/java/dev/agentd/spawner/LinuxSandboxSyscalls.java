@@ -156,6 +156,29 @@ final class LinuxSandboxSyscalls implements SandboxSyscalls {
     }
 
     @Override
+    public int spawnAndAwaitReady(java.util.function.IntFunction<Spawn> withReadyFd) throws IOException {
+        byte[] said;
+        int pid;
+        try (dev.agentd.linux.Pipe ready = dev.agentd.linux.Pipe.open()) {
+            pid = withReadyFd.apply(ready.writeEnd().number()).start();
+            ready.writeEnd().close(); // the child's copy is the only writer left
+            try (java.io.InputStream in = dev.agentd.linux.Pipe.inputStream(ready.readEnd())) {
+                said = in.readNBytes(64);
+            }
+        }
+        if (!new String(said, java.nio.charset.StandardCharsets.US_ASCII).startsWith("ok")) {
+            String status;
+            try {
+                status = ProcessSyscall.waitFor(pid).toString();
+            } catch (IOException e) {
+                status = "status unknown: " + e.getMessage();
+            }
+            throw new IOException("the sandbox's init failed before it was ready (" + status + ")");
+        }
+        return pid;
+    }
+
+    @Override
     public void kill(int pid) {
         try {
             ProcessSyscall.kill(pid, ProcessSyscall.SIGKILL);

@@ -66,5 +66,12 @@ interface SandboxSyscalls {
 
     int spawn(Spawn spawn) throws IOException;
 
+    /**
+     * Spawns the sandbox's init and waits until it reports ready: {@code withReadyFd}
+     * builds the spawn given the number of a pipe's write end, on which the child
+     * writes {@code ok} and which it closes once ready (end of file without it: failed).
+     */
+    int spawnAndAwaitReady(java.util.function.IntFunction<Spawn> withReadyFd) throws IOException;
+
     void kill(int pid);
 }

@@ -58,7 +58,10 @@ final class SpawnGate {
      * @param rlimits  limits to set on each child
      * @param expected how many children the spawn creates (init and agent)
      */
-    SpawnGate(Cgroup cgroup, Map<SandboxSpec.Rlimit, Long> rlimits, int uid, int gid, int expected) {
+    private final Path stagingRoot;
+
+    SpawnGate(Cgroup cgroup, Map<SandboxSpec.Rlimit, Long> rlimits, int uid, int gid, int expected, Path stagingRoot) {
+        this.stagingRoot = stagingRoot;
         this.cgroup = cgroup;
         this.rlimits = rlimits;
         this.uid = uid;
@@ -151,9 +154,15 @@ final class SpawnGate {
         if (cgroup != null) {
             cgroup.addProcess(pid);
         }
-        Path fifo = Path.of("/proc/" + pid + "/root").resolve(path(index).toString().substring(1));
+        // The init is spawned before the pivot (see SpawnSequence): its root is
+        // still the host's, where its FIFO is under the staging root. It gets
+        // no limits of the agent's (and, root until it drops to the agent's
+        // uid, could not be given them by a thread with that uid).
+        boolean init = index == SpawnSequence.INIT;
+        Path inRoot = init ? stagingRoot.resolve(path(index).toString().substring(1)) : path(index);
+        Path fifo = Path.of("/proc/" + pid + "/root").resolve(inRoot.toString().substring(1));
         try (Fd path = FileSyscall.openRaw(fifo, FileSyscall.O_PATH | FileSyscall.O_CLOEXEC, 0)) {
-            if (!rlimits.isEmpty()) {
+            if (!rlimits.isEmpty() && !init) {
                 CredentialSyscall.clearGroups();
                 CredentialSyscall.setresgid(gid);
                 CredentialSyscall.setresuid(uid);

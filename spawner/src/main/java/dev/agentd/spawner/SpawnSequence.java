@@ -42,6 +42,11 @@ final class SpawnSequence {
     static final List<String> DEVICES = List.of("null", "zero", "full", "random", "urandom", "tty");
     /** The sandbox's /usr/bin, /bin etc. search path. */
     static final String DEFAULT_PATH = "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin";
+    /** The init's helpers, from util-linux and the base system (present on every Debian). */
+    static final String SH = "/bin/sh";
+    static final String SETPRIV = "/usr/bin/setpriv";
+    /** Where the init finds its ready pipe (3 is the spawn gate's). */
+    static final int READY_FD = 4;
 
     /** The children of a spawn, in the order they are spawned (the spawn gate relies on it). */
     static final int INIT = 0;
@@ -52,6 +57,7 @@ final class SpawnSequence {
     private final Path root;
     private final List<String> dropped = new ArrayList<>();
     private final boolean gated;
+    private volatile int startedInit = -1;
 
     SpawnSequence(SandboxSpec spec, SandboxSyscalls sys) {
         this.spec = spec;
@@ -90,7 +96,7 @@ final class SpawnSequence {
         step("tmp", this::mountTmp);
         step("bind-mounts", this::bindMounts);
         step("dev", this::mountDev);
-        step("proc", this::mountProc);
+        step("proc-mountpoint", () -> sys.mkdirs(staged(SandboxSpec.Reserved.PROC)));
         step("workdir", this::ensureWorkdir);
         if (gated) {
             // A FIFO owned by the agent's uid (0600), opened by each child right after its stdio:
@@ -104,6 +110,15 @@ final class SpawnSequence {
         // gets it as stdout/stderr by dup2 and never sees its path.
         Fd log = call("open-log", () -> sys.openLog(spec.logFile()));
         try {
+            // The init comes first, while this thread is still root: it mounts
+            // the sandbox's /proc from inside the new pid namespace (a proc
+            // shows the pid namespace of its mounter, and a thread's own never
+            // changes), then drops to the agent's uid, no capabilities and
+            // no_new_privs, and becomes the reaping init. The /proc is there
+            // before the Landlock rules are made, so the rule is on it. Pids in
+            // it are the agent's own: CRIU (checkpoint) needs exactly that.
+            int init = call("spawn-init", () -> sys.spawnAndAwaitReady(this::initSpawn));
+            startedInit = init;
             // Rules are attached to inodes, so they are created on the staging
             // paths now (same inodes as in the final view) while Java can still
             // resolve paths and load classes; enforcement comes later.
@@ -131,21 +146,21 @@ final class SpawnSequence {
                 byte[] filter = spec.seccompFilter().get();
                 step("seccomp", () -> sys.installSeccomp(filter));
             }
-            // The first child of the new pid namespace is its PID 1: a reaping
-            // init that holds the namespaces, so orphans are reaped and the
-            // agent is not PID 1.
-            int initPid = call("spawn-init", () -> sys.spawn(initSpawn()));
-            int agentPid;
-            try {
-                agentPid = call("spawn-agent", () -> sys.spawn(agentSpawn(log)));
-            } catch (SpawnException e) {
-                sys.kill(initPid);
-                throw e;
-            }
-            return new SpawnResult(initPid, agentPid, dropped);
+            int agentPid = call("spawn-agent", () -> sys.spawn(agentSpawn(log)));
+            startedInit = -1; // handed over
+            return new SpawnResult(init, agentPid, dropped);
         } finally {
             log.close();
         }
+    }
+
+    /**
+     * The init of a run that failed after starting it, or -1. The caller kills it:
+     * this thread cannot once it is restricted (the init is outside its Landlock
+     * domain, and the signal scope forbids that).
+     */
+    int leftoverInit() {
+        return startedInit;
     }
 
     private Set<Namespace> namespaces() {
@@ -220,16 +235,6 @@ final class SpawnSequence {
         sys.mount("tmpfs", shm, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC, "mode=1777,size=16m");
     }
 
-    private void mountProc() throws IOException {
-        Path proc = staged(SandboxSpec.Reserved.PROC);
-        sys.mkdirs(proc);
-        // This thread's *active* pid namespace is still the host's, so a proc
-        // mounted here lists host pids. hidepid=invisible with a uid of the
-        // agent's own shows it only its own processes; subset=pid hides the
-        // kernel's global files (sysrq-trigger, kcore, sys/...).
-        sys.mount("proc", proc, "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, "hidepid=invisible,subset=pid");
-    }
-
     private void ensureWorkdir() throws IOException {
         Path w = staged(spec.workdir());
         if (!Files.isDirectory(w)) {
@@ -257,14 +262,37 @@ final class SpawnSequence {
         return new LandlockPlan(root, rules, spec.network() == Network.NONE, spec.landlockMode());
     }
 
-    private Spawn initSpawn() {
+    /**
+     * The shell script the init runs first, as root in the new pid namespace: $1 is
+     * the staged /proc. Writing 1 to ns_last_pid gives the next process (the agent)
+     * PID 2 again after mount's; as in any pid namespace, the number is the
+     * namespace's own (the kernel takes it from the writer's).
+     */
+    static final String INIT_SCRIPT = "mount -t proc -o nosuid,nodev,noexec,hidepid=invisible proc \"$1\" || exit 121; "
+            + "echo 1 > \"$1/sys/kernel/ns_last_pid\" || exit 122; "
+            + "echo ok >&4; exec 4>&-; shift; exec \"$@\"";
+
+    /**
+     * The first child of the new pid namespace is its PID 1, a reaping init that
+     * holds the namespaces, so orphans are reaped and the agent is not PID 1.
+     * It starts before the pivot, so its paths are the host's; the pivot moves
+     * its root and cwd along with this thread's.
+     */
+    private Spawn initSpawn(int readyFd) {
         Path devNull = Path.of("/dev/null");
-        return gate(INIT, Spawn.of(Path.of(spec.init().get(0))).args(spec.init())
+        List<String> argv = new ArrayList<>(List.of(SH, "-c", INIT_SCRIPT, "agentd-init",
+                staged(SandboxSpec.Reserved.PROC).toString(),
+                SETPRIV, "--reuid=" + spec.uid(), "--regid=" + spec.gid(), "--clear-groups",
+                "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"));
+        argv.addAll(spec.init());
+        Spawn s = Spawn.of(Path.of(SH)).args(argv)
                 .env(Map.of("PATH", DEFAULT_PATH))
+                .dup2(readyFd, READY_FD)
                 .open(0, devNull, FileSyscall.O_RDONLY, 0)
                 .open(1, devNull, FileSyscall.O_WRONLY, 0)
-                .open(2, devNull, FileSyscall.O_WRONLY, 0))
-                .closeFrom(3)
+                .open(2, devNull, FileSyscall.O_WRONLY, 0);
+        return (gated ? s.open(SpawnGate.FD, staged(SpawnGate.path(INIT)), FileSyscall.O_RDONLY | FileSyscall.O_CLOEXEC, 0) : s)
+                .closeFrom(READY_FD + 1)
                 .chdir(Path.of("/"))
                 .newSession();
     }

@@ -78,19 +78,20 @@ public final class Spawner {
         AtomicReference<Throwable> failure = new AtomicReference<>();
         SpawnGate gate = SpawnGate.needed(spec)
                 ? new SpawnGate(spec.cgroup().filter(c -> !c.canJoinThread()).orElse(null), spec.rlimits(), spec.uid(),
-                        spec.gid(), 2)
+                        spec.gid(), 2, spec.stagingDir())
                 : null;
         // A platform thread (never virtual: the restrictions are per kernel
         // task) that ends right after the spawn, taking its namespaces,
         // credentials and filters with it.
         java.util.concurrent.atomic.AtomicInteger tid = new java.util.concurrent.atomic.AtomicInteger();
+        SpawnSequence sequence = new SpawnSequence(spec, sys);
         Thread t = new Thread(() -> {
             try {
                 tid.set(sys.gettid());
                 if (gate != null) {
                     gate.spawnerStarted(tid.get());
                 }
-                result.set(new SpawnSequence(spec, sys).run());
+                result.set(sequence.run());
             } catch (Throwable e) {
                 failure.set(e);
             }
@@ -115,6 +116,9 @@ public final class Spawner {
         awaitKernelExit(tid.get());
         List<String> gateErrors = gate == null ? List.of() : gate.finish();
         Throwable f = failure.get();
+        if (f != null && sequence.leftoverInit() > 0) {
+            sys.kill(sequence.leftoverInit()); // nothing half-done: the namespaces go with it
+        }
         if (f == null && !gateErrors.isEmpty()) {
             // A child could not be placed (cgroup or limits): it was killed at
             // the gate; take the sandbox down rather than run it unconfined.

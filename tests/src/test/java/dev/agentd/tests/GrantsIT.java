@@ -274,7 +274,7 @@ class GrantsIT {
         refused(r, "list /proc/1/root/", "ENOENT", "EACCES");
         for (String op : List.of("procroots " + b + "/outside/secret", "procroots /etc/shadow")) {
             JsonNode each = ok(r, op);
-            assertTrue(each.size() >= 2, "the agent sees at least its init and itself in /proc: " + each);
+            assertTrue(each.size() >= 1, "the agent sees at least itself in /proc (its init is hidden): " + each);
             each.forEach(e -> assertTrue(REFUSALS.contains(e.get(1).asText()), op + ": " + each));
         }
     }
