@@ -9,11 +9,6 @@ import dev.agentd.landlock.Landlock;
 import dev.agentd.linux.Arch;
 import dev.agentd.linux.SeccompSyscall;
 import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.concurrent.TimeUnit;
 
 /**
  * What this kernel gives agentd, probed once: Landlock ABI, seccomp filter
@@ -43,37 +38,24 @@ final class KernelReport {
             k.put("cgroup_layout", "unavailable");
             k.put("cgroup_error", e.getMessage());
         }
-        k.put("criu", criuVersion());
+        criu(k);
         return k;
     }
 
-    /** {@code criu --version}'s version, or null when no criu is on the PATH. */
-    static String criuVersion() {
-        for (String dir : System.getenv().getOrDefault("PATH", "/usr/sbin:/usr/bin:/sbin:/bin").split(":")) {
-            Path criu = Path.of(dir, "criu");
-            if (Files.isExecutable(criu)) {
-                try {
-                    Process p = new ProcessBuilder(criu.toString(), "--version").redirectErrorStream(true).start();
-                    String out;
-                    try (InputStream in = p.getInputStream()) {
-                        out = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                    }
-                    p.waitFor(5, TimeUnit.SECONDS);
-                    for (String line : out.split("\n")) {
-                        if (line.startsWith("Version:")) {
-                            return line.substring(8).trim();
-                        }
-                    }
-                    return out.trim();
-                } catch (IOException e) {
-                    return null;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return null;
-                }
-            }
+    /**
+     * CRIU as the checkpoint module finds it: its version (null when none is
+     * installed), whether agentd can use it, and if not, what to install.
+     */
+    static void criu(ObjectNode k) {
+        try {
+            dev.agentd.checkpoint.Criu criu = dev.agentd.checkpoint.Criu.locate(java.util.Optional.empty());
+            k.put("criu", criu.version().toString());
+            k.put("criu_path", criu.path().toString());
+            k.putNull("criu_problem");
+        } catch (dev.agentd.checkpoint.CriuException e) {
+            k.put("criu", (String) null);
+            k.put("criu_problem", e.getMessage());
         }
-        return null;
     }
 
     /** The report as lines a person reads. */
