@@ -261,9 +261,11 @@ public final class SandboxSpec {
         static final Path TMP = Path.of("/tmp");
         static final Path DEV = Path.of("/dev");
         static final Path PROC = Path.of("/proc");
+        /** The agent's log, bound in so its stdout and stderr name a path of the view (CRIU needs that). */
+        static final Path LOG = Path.of("/run/agent.log");
 
         static boolean isReserved(Path p) {
-            return p.startsWith(DEV) || p.startsWith(PROC) || p.equals(TMP);
+            return p.startsWith(DEV) || p.startsWith(PROC) || p.equals(TMP) || p.equals(LOG);
         }
     }
 }

@@ -106,9 +106,25 @@ final class SpawnSequence {
                 sys.makeGate(staged(SpawnGate.path(AGENT)), spec.uid());
             });
         }
-        // The log is opened while the host's view is still there; the agent
-        // gets it as stdout/stderr by dup2 and never sees its path.
-        Fd log = call("open-log", () -> sys.openLog(spec.logFile()));
+        // The log file is bound into the view and opened there: the agent gets
+        // it as stdout/stderr by dup2, and its descriptors name a path of its
+        // own view (a checkpoint cannot save a descriptor to a path outside).
+        // No Landlock rule covers that path: the agent cannot open it again.
+        call("create-log", () -> sys.openLog(spec.logFile())).close();
+        step("log-mount", () -> {
+            Path inView = staged(SandboxSpec.Reserved.LOG);
+            for (BindMount m : spec.mounts()) {
+                if (SandboxSpec.Reserved.LOG.startsWith(m.target())) {
+                    throw new IOException("the agent's log is bound at " + SandboxSpec.Reserved.LOG + ", inside "
+                            + m.target() + ", which is bound from the host: grant a directory below it instead");
+                }
+            }
+            sys.mkdirs(inView.getParent());
+            sys.touch(inView);
+            sys.mount(spec.logFile().toString(), inView, null, MS_BIND, null);
+            sys.mount(null, inView, null, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV | MS_NOEXEC, null);
+        });
+        Fd log = call("open-log", () -> sys.openLog(staged(SandboxSpec.Reserved.LOG)));
         try {
             // The init comes first, while this thread is still root: it mounts
             // the sandbox's /proc from inside the new pid namespace (a proc

@@ -98,6 +98,7 @@ class SpawnSequenceTest {
                 "loopbackUp",
                 "mount - /",
                 "openLog",
+                "openLog",
                 "spawnInit",
                 "prepareLandlock",
                 "pivotRoot",
@@ -134,6 +135,8 @@ class SpawnSequenceTest {
                 "mount - " + root + "/dev/urandom",
                 "mount - " + root + "/dev/tty",
                 "mount tmpfs " + root + "/dev/shm",
+                "mount - " + root + "/run/agent.log",
+                "mount - " + root + "/run/agent.log",
                 "mount - " + root), mounts);
         assertTrue(r.calls.indexOf("mount - " + root) < r.calls.indexOf("pivotRoot"), "root made read-only before pivot");
     }
