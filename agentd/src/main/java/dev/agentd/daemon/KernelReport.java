@@ -5,10 +5,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.agentd.cgroups.CgroupManager;
 import dev.agentd.cgroups.Cgroups;
+import dev.agentd.checkpoint.Criu;
+import dev.agentd.checkpoint.CriuException;
 import dev.agentd.landlock.Landlock;
 import dev.agentd.linux.Arch;
 import dev.agentd.linux.SeccompSyscall;
 import java.io.IOException;
+import java.util.Optional;
 
 /**
  * What this kernel gives agentd, probed once: Landlock ABI, seccomp filter
@@ -48,11 +51,11 @@ final class KernelReport {
      */
     static void criu(ObjectNode k) {
         try {
-            dev.agentd.checkpoint.Criu criu = dev.agentd.checkpoint.Criu.locate(java.util.Optional.empty());
+            Criu criu = Criu.locate(Optional.empty());
             k.put("criu", criu.version().toString());
             k.put("criu_path", criu.path().toString());
             k.putNull("criu_problem");
-        } catch (dev.agentd.checkpoint.CriuException e) {
+        } catch (CriuException e) {
             k.put("criu", (String) null);
             k.put("criu_problem", e.getMessage());
         }

@@ -347,11 +347,7 @@ final class Supervisor {
             synchronized (l) { // a stop request landing now is not lost
                 exited = l.record.exited(exit.code(), exit.signal(), Instant.now(), null);
                 l.record = exited;
-                try {
-                    put(exited);
-                } catch (AgentdException e) {
-                    System.err.println("agentd: " + e.getMessage());
-                }
+                putOrReport(exited);
             }
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("exit_code", exit.code());
@@ -389,22 +385,14 @@ final class Supervisor {
                     // Stopped while waiting to restart: it stays exited, and says so.
                     AgentRecord stopped = exited.withStopRequested().withState(AgentRecord.State.EXITED);
                     l.record = stopped;
-                    try {
-                        put(stopped);
-                    } catch (AgentdException e) {
-                        System.err.println("agentd: " + e.getMessage());
-                    }
+                    putOrReport(stopped);
                     caps.forget(exited.id());
                     live.remove(exited.id());
                     l.notifyAll();
                     return;
                 }
                 l.record = exited.restarting();
-                try {
-                    put(l.record);
-                } catch (AgentdException e) {
-                    System.err.println("agentd: " + e.getMessage());
-                }
+                putOrReport(l.record);
             }
             try {
                 launchForRestart(l);
@@ -546,11 +534,7 @@ final class Supervisor {
             }
         }
         AgentRecord exited = l.record.exited(null, null, Instant.now(), null);
-        try {
-            put(exited);
-        } catch (AgentdException e) {
-            System.err.println("agentd: " + e.getMessage());
-        }
+        putOrReport(exited);
         audit.record(null, exited.id(), "exit", Map.of("note", "ended while agentd was not running; exit status unknown",
                 "resources", usage));
         caps.forget(exited.id());
@@ -609,6 +593,15 @@ final class Supervisor {
 
     Path logFile(String id) {
         return cfg.agentDir(id).resolve("agent.log");
+    }
+
+    /** Persists a record where a failure cannot be answered to anyone: it is reported on stderr. */
+    private void putOrReport(AgentRecord r) {
+        try {
+            put(r);
+        } catch (AgentdException e) {
+            System.err.println("agentd: " + e.getMessage());
+        }
     }
 
     AgentRecord stop(String idOrName, Duration grace, int actor) throws AgentdException {

@@ -5,19 +5,23 @@ import dev.agentd.linux.CredentialSyscall;
 import dev.agentd.linux.Fd;
 import dev.agentd.linux.FileSyscall;
 import dev.agentd.linux.MountSyscall;
-import dev.agentd.linux.NamespaceSyscall;
 import dev.agentd.linux.NamespaceSyscall.Namespace;
+import dev.agentd.linux.NamespaceSyscall;
 import dev.agentd.linux.NetSyscall;
+import dev.agentd.linux.Pipe;
 import dev.agentd.linux.Prctl;
 import dev.agentd.linux.ProcessSyscall;
 import dev.agentd.linux.SeccompSyscall;
 import dev.agentd.linux.Spawn;
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import java.util.function.IntFunction;
 
 /** The real kernel behind {@link SandboxSyscalls}, through the {@code linux} module. */
 final class LinuxSandboxSyscalls implements SandboxSyscalls {
@@ -156,17 +160,17 @@ final class LinuxSandboxSyscalls implements SandboxSyscalls {
     }
 
     @Override
-    public int spawnAndAwaitReady(java.util.function.IntFunction<Spawn> withReadyFd) throws IOException {
+    public int spawnAndAwaitReady(IntFunction<Spawn> withReadyFd) throws IOException {
         byte[] said;
         int pid;
-        try (dev.agentd.linux.Pipe ready = dev.agentd.linux.Pipe.open()) {
+        try (Pipe ready = Pipe.open()) {
             pid = withReadyFd.apply(ready.writeEnd().number()).start();
             ready.writeEnd().close(); // the child's copy is the only writer left
-            try (java.io.InputStream in = dev.agentd.linux.Pipe.inputStream(ready.readEnd())) {
+            try (InputStream in = Pipe.inputStream(ready.readEnd())) {
                 said = in.readNBytes(64);
             }
         }
-        if (!new String(said, java.nio.charset.StandardCharsets.US_ASCII).startsWith("ok")) {
+        if (!new String(said, StandardCharsets.US_ASCII).startsWith("ok")) {
             String status;
             try {
                 status = ProcessSyscall.waitFor(pid).toString();

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
+import java.util.function.IntFunction;
 
 /**
  * The kernel operations of one spawn, as a seam: {@link LinuxSandboxSyscalls}
@@ -71,7 +72,7 @@ interface SandboxSyscalls {
      * builds the spawn given the number of a pipe's write end, on which the child
      * writes {@code ok} and which it closes once ready (end of file without it: failed).
      */
-    int spawnAndAwaitReady(java.util.function.IntFunction<Spawn> withReadyFd) throws IOException;
+    int spawnAndAwaitReady(IntFunction<Spawn> withReadyFd) throws IOException;
 
     void kill(int pid);
 }

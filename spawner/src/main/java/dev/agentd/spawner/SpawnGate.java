@@ -49,6 +49,7 @@ final class SpawnGate {
     private final int uid;
     private final int gid;
     private final int expected;
+    private final Path stagingRoot;
     private final CompletableFuture<Integer> spawnerTid = new CompletableFuture<>();
     private final List<String> errors = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
@@ -57,9 +58,8 @@ final class SpawnGate {
      * @param cgroup   the cgroup to move each child into, or null when the spawning thread's (v1) membership is inherited
      * @param rlimits  limits to set on each child
      * @param expected how many children the spawn creates (init and agent)
+     * @param stagingRoot where the sandbox root is staged: the init's FIFO is under it (it starts before the pivot)
      */
-    private final Path stagingRoot;
-
     SpawnGate(Cgroup cgroup, Map<SandboxSpec.Rlimit, Long> rlimits, int uid, int gid, int expected, Path stagingRoot) {
         this.stagingRoot = stagingRoot;
         this.cgroup = cgroup;
