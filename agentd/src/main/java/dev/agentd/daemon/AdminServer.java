@@ -48,6 +48,7 @@ final class AdminServer implements AutoCloseable {
     private final String adminGroup;
     private final ServerSocketChannel server;
     private volatile boolean closed;
+    private volatile Checkpoints checkpoints;
 
     /** What {@code daemon.status} reports. */
     interface DaemonStatus {
@@ -168,8 +169,16 @@ final class AdminServer implements AutoCloseable {
         }
     }
 
+    /** Serves the checkpoint.* methods with {@code c}. */
+    void checkpoints(Checkpoints c) {
+        this.checkpoints = c;
+    }
+
     private JsonNode dispatch(String method, JsonNode p, int actor, OutputStream out, JsonNode reqId)
             throws AgentdException, IOException {
+        if (method.startsWith("checkpoint.") && checkpoints != null) {
+            return checkpointMethod(method, p, actor, out);
+        }
         switch (method) {
             case "agent.spawn": {
                 String text;
@@ -226,6 +235,65 @@ final class AdminServer implements AutoCloseable {
                 throw new AgentdException(-32601, "method not found: " + method + " (see " + String.join(", ", methods()) + ")");
             }
         }
+    }
+
+    /**
+     * The checkpoint methods. Long ones ({@code create}, {@code restore},
+     * {@code export}, {@code import}) send {@code checkpoint.progress}
+     * notifications ({@code phase}, {@code detail}) before their answer.
+     */
+    private JsonNode checkpointMethod(String method, JsonNode p, int actor, OutputStream out)
+            throws AgentdException, IOException {
+        Checkpoints.Progress progress = (phase, detail) -> {
+            ObjectNode n = JSON.createObjectNode();
+            n.put("jsonrpc", "2.0");
+            n.put("method", "checkpoint.progress");
+            ObjectNode params = n.putObject("params");
+            params.put("phase", phase);
+            params.put("detail", detail);
+            try {
+                send(out, n);
+            } catch (IOException e) {
+                // the client went away; the operation still completes
+            }
+        };
+        switch (method) {
+            case "checkpoint.create": {
+                CheckpointRecord c = checkpoints.create(id(p), p.path("leave_running").asBoolean(false),
+                        p.path("incremental").asBoolean(false), actor, progress);
+                return checkpoints.json(c);
+            }
+            case "checkpoint.list": {
+                ObjectNode r = JSON.createObjectNode();
+                ArrayNode arr = r.putArray("checkpoints");
+                String agent = p.path("agent").isTextual() ? p.get("agent").asText() : null;
+                for (CheckpointRecord c : checkpoints.list(agent)) {
+                    arr.add(checkpoints.json(c));
+                }
+                return r;
+            }
+            case "checkpoint.status":
+                return checkpoints.json(checkpoints.get(id(p)));
+            case "checkpoint.remove":
+                return checkpoints.json(checkpoints.remove(id(p), actor));
+            case "checkpoint.export":
+                return checkpoints.export(id(p), Path.of(text(p, "file")), actor, progress);
+            case "checkpoint.import":
+                return checkpoints.json(checkpoints.importFrom(Path.of(text(p, "file")), actor, progress));
+            case "checkpoint.restore": {
+                String name = p.path("name").isTextual() ? p.get("name").asText() : null;
+                return agentJson(checkpoints.restore(id(p), name, actor, progress));
+            }
+            default:
+                throw new AgentdException(-32601, "method not found: " + method + " (see " + String.join(", ", methods()) + ")");
+        }
+    }
+
+    private static String text(JsonNode p, String field) throws AgentdException {
+        if (!p.path(field).isTextual() || p.get(field).asText().isEmpty()) {
+            throw new AgentdException(AgentdException.INVALID_PARAMS, "missing parameter \"" + field + "\" (a string)");
+        }
+        return p.get(field).asText();
     }
 
     /**
@@ -462,6 +530,7 @@ final class AdminServer implements AutoCloseable {
         return List.of("agent.spawn", "agent.list", "agent.status", "agent.stop", "agent.kill", "agent.wait", "agent.logs",
                 "daemon.status", "audit.list", "audit.verify", "tool.list", "tool.call", "caps.list", "caps.grant",
                 "caps.revoke", "secret.set", "secret.list", "secret.delete", "approval.list", "approval.approve",
-                "approval.deny", "mcp.list", "mcp.approve");
+                "approval.deny", "mcp.list", "mcp.approve", "checkpoint.create", "checkpoint.list", "checkpoint.status",
+                "checkpoint.remove", "checkpoint.export", "checkpoint.import", "checkpoint.restore");
     }
 }

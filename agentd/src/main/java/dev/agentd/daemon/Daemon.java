@@ -78,6 +78,7 @@ public final class Daemon implements AutoCloseable {
             capsApi.toolcalls(toolcalls);
             AdminServer admin = new AdminServer(cfg.socket(), sup, audit, store, () -> self[0].status(), cfg.adminGroup(),
                     capsApi);
+            admin.checkpoints(new Checkpoints(cfg, store, audit, sup, capsApi));
             self[0] = new Daemon(cfg, store, sup, admin, kernel);
             self[0].closeables.add(mcp);
             self[0].closeables.add(toolcalls);

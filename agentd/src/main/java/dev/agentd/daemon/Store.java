@@ -61,6 +61,12 @@ final class Store implements AutoCloseable {
                 s.execute("CREATE TABLE IF NOT EXISTS mcp_pins (server TEXT NOT NULL, tool TEXT NOT NULL,"
                         + " sha256 TEXT NOT NULL, PRIMARY KEY (server, tool))");
                 s.execute("CREATE TABLE IF NOT EXISTS mcp_quarantine (server TEXT PRIMARY KEY)");
+                s.execute("CREATE TABLE IF NOT EXISTS checkpoints (id TEXT PRIMARY KEY, agent_id TEXT NOT NULL,"
+                        + " agent_name TEXT NOT NULL, uid INTEGER NOT NULL, created_at TEXT NOT NULL, size_bytes INTEGER NOT NULL,"
+                        + " kernel TEXT NOT NULL, criu_version TEXT NOT NULL, manifest TEXT NOT NULL, grants TEXT NOT NULL,"
+                        + " approvals TEXT NOT NULL, parent_id TEXT, left_running INTEGER NOT NULL,"
+                        + " tracked_memory INTEGER NOT NULL, agent_start INTEGER NOT NULL, dump_ms INTEGER NOT NULL,"
+                        + " origin TEXT NOT NULL)");
                 s.execute("CREATE TABLE IF NOT EXISTS llm_usage (agent_id TEXT NOT NULL, provider TEXT NOT NULL,"
                         + " tokens INTEGER NOT NULL, PRIMARY KEY (agent_id, provider))");
             }
@@ -101,6 +107,73 @@ final class Store implements AutoCloseable {
             p.executeUpdate();
         } catch (SQLException e) {
             throw new IOException("cannot record agent " + a.id() + ": " + e.getMessage(), e);
+        }
+    }
+
+    synchronized void putCheckpoint(CheckpointRecord c) throws IOException {
+        String sql = "INSERT INTO checkpoints (id, agent_id, agent_name, uid, created_at, size_bytes, kernel, criu_version,"
+                + " manifest, grants, approvals, parent_id, left_running, tracked_memory, agent_start, dump_ms, origin)"
+                + " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)";
+        try (PreparedStatement p = db.prepareStatement(sql)) {
+            p.setString(1, c.id());
+            p.setString(2, c.agentId());
+            p.setString(3, c.agentName());
+            p.setInt(4, c.uid());
+            p.setString(5, c.createdAt().toString());
+            p.setLong(6, c.sizeBytes());
+            p.setString(7, c.kernel());
+            p.setString(8, c.criuVersion());
+            p.setString(9, c.manifest());
+            p.setString(10, c.grants());
+            p.setString(11, c.approvals());
+            p.setString(12, c.parentId());
+            p.setInt(13, c.leftRunning() ? 1 : 0);
+            p.setInt(14, c.trackedMemory() ? 1 : 0);
+            p.setLong(15, c.agentStart());
+            p.setLong(16, c.dumpMillis());
+            p.setString(17, c.origin());
+            p.executeUpdate();
+        } catch (SQLException e) {
+            throw new IOException("cannot record checkpoint " + c.id() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** Checkpoints, oldest first; of one agent (by id or name) when {@code agent} is not null. */
+    synchronized List<CheckpointRecord> checkpoints(String agent) throws IOException {
+        String sql = "SELECT * FROM checkpoints" + (agent == null ? "" : " WHERE agent_id = ? OR agent_name = ?")
+                + " ORDER BY created_at, id";
+        try (PreparedStatement p = db.prepareStatement(sql)) {
+            if (agent != null) {
+                p.setString(1, agent);
+                p.setString(2, agent);
+            }
+            List<CheckpointRecord> out = new ArrayList<>();
+            try (ResultSet r = p.executeQuery()) {
+                while (r.next()) {
+                    out.add(new CheckpointRecord(r.getString("id"), r.getString("agent_id"), r.getString("agent_name"),
+                            r.getInt("uid"), Instant.parse(r.getString("created_at")), r.getLong("size_bytes"),
+                            r.getString("kernel"), r.getString("criu_version"), r.getString("manifest"),
+                            r.getString("grants"), r.getString("approvals"), r.getString("parent_id"),
+                            r.getInt("left_running") != 0, r.getInt("tracked_memory") != 0, r.getLong("agent_start"),
+                            r.getLong("dump_ms"), r.getString("origin")));
+                }
+            }
+            return out;
+        } catch (SQLException e) {
+            throw new IOException("cannot read checkpoints: " + e.getMessage(), e);
+        }
+    }
+
+    synchronized Optional<CheckpointRecord> checkpoint(String id) throws IOException {
+        return checkpoints(null).stream().filter(c -> c.id().equals(id)).findFirst();
+    }
+
+    synchronized void deleteCheckpoint(String id) throws IOException {
+        try (PreparedStatement p = db.prepareStatement("DELETE FROM checkpoints WHERE id = ?")) {
+            p.setString(1, id);
+            p.executeUpdate();
+        } catch (SQLException e) {
+            throw new IOException("cannot delete checkpoint " + id + ": " + e.getMessage(), e);
         }
     }
 

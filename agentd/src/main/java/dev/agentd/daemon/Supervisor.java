@@ -182,14 +182,103 @@ final class Supervisor {
         throw new AgentdException(AgentdException.SPAWN_REFUSED, why);
     }
 
-    /** Creates the cgroup, workspace and sandbox and starts the agent; on failure leaves nothing behind. */
+    // ---- checkpoint and restore ------------------------------------------------------
+
+    /** What a checkpoint needs of a running agent. */
+    record CheckpointTarget(AgentRecord record, Manifest manifest, Cgroup cgroup) {}
+
+    CheckpointTarget checkpointTarget(String idOrName) throws AgentdException {
+        Live l = running(idOrName);
+        AgentRecord r = l.record;
+        if (r.state() != AgentRecord.State.RUNNING || r.initPid() == null || r.pid() == null) {
+            ObjectNode data = JSON.createObjectNode();
+            data.put("state", r.state().wire());
+            throw new AgentdException(AgentdException.WRONG_STATE, "agent " + r.id() + " is " + r.state().wire()
+                    + ", not running: only a running agent can be checkpointed", data);
+        }
+        return new CheckpointTarget(r, l.manifest, l.cgroup);
+    }
+
+    /**
+     * Brings a checkpointed agent back as a new agent (new id, same uid) in a
+     * fresh sandbox built from its manifest; see {@link Spawner#restore}.
+     *
+     * @param name the new agent's name, or null for the checkpointed agent's
+     */
+    AgentRecord restore(RestoreSource src, String name, int actor) throws AgentdException {
+        Manifest m;
+        try {
+            m = ManifestParser.parse(src.manifest(), "checkpoint " + src.checkpointId());
+        } catch (ManifestException e) {
+            throw new AgentdException(AgentdException.MANIFEST_INVALID, "the manifest of checkpoint " + src.checkpointId()
+                    + " no longer parses: " + e.errors().size() + " error(s)", manifestErrors(e.errors()));
+        }
+        if (name != null) {
+            if (!name.matches("[A-Za-z0-9][A-Za-z0-9._-]{0,62}")) {
+                throw new AgentdException(AgentdException.INVALID_PARAMS, "name: expected letters, digits, '.', '_' and '-',"
+                        + " at most 63 characters, starting with a letter or digit; got \"" + name + "\"");
+            }
+            m = new Manifest(name, m.command(), m.env(), m.workdir(), m.uid(), m.resources(), m.filesystem(), m.network(),
+                    m.landlock(), m.seccomp(), m.restart(), m.capabilities(), m.approvalRequired(), m.source());
+        }
+        AgentRecord rec;
+        synchronized (lock) {
+            for (Live l : live.values()) {
+                if (l.record.name().equals(m.name())) {
+                    refuse(actor, m.name(), "an agent named " + m.name() + " is already running (" + l.record.id()
+                            + "); restore with --name NEW, or stop it first");
+                }
+                if (l.record.uid() == src.uid()) {
+                    refuse(actor, m.name(), "uid " + src.uid() + " of checkpoint " + src.checkpointId() + " is used by running"
+                            + " agent " + l.record.id() + " (" + l.record.name() + "); a restored agent keeps its uid"
+                            + " (CRIU restores credentials from the images), and agents sharing a uid could signal each"
+                            + " other: stop " + l.record.id() + " first");
+                }
+            }
+            int uid = allocateUid(new Uid.Fixed(src.uid()), actor, m.name());
+            rec = new AgentRecord(newId(), m.name(), AgentRecord.State.STARTING, src.manifest(), null, uid, null, null, null,
+                    Instant.now(), null, null, null, null, 0, actor, List.of(), null, false);
+            put(rec);
+            live.put(rec.id(), new Live(rec, m));
+        }
+        try {
+            caps.register(rec.id(), m, actor, rec.createdAt());
+        } catch (RuntimeException e) {
+            live.remove(rec.id());
+            put(rec.failed("grants: " + e.getMessage(), Instant.now()));
+            throw new AgentdException(AgentdException.SPAWN_REFUSED, "restore of " + rec.name() + " refused: " + e.getMessage());
+        }
+        try {
+            return launch(live.get(rec.id()), actor, src);
+        } catch (AgentdException e) {
+            live.remove(rec.id());
+            caps.forget(rec.id());
+            throw e;
+        }
+    }
+
     private AgentRecord launch(Live l, Integer actor) throws AgentdException {
+        return launch(l, actor, null);
+    }
+
+    /**
+     * Creates the cgroup, workspace and sandbox and starts the agent, or restores
+     * it from {@code restore} when that is not null; on failure leaves nothing behind.
+     */
+    private AgentRecord launch(Live l, Integer actor, RestoreSource restore) throws AgentdException {
         AgentRecord rec = l.record;
         Manifest m = l.manifest;
         Path dir = cfg.agentDir(rec.id());
         Cgroup cg = null;
+        String verb = restore == null ? "spawn" : "restore";
         try {
             prepareDirs(dir, rec.uid());
+            if (restore != null) {
+                // The files the agent had open must be back, same paths and sizes, before it is.
+                Snapshots.copyTree(restore.workspace(), dir.resolve("workspace"));
+                Files.copy(restore.log(), dir.resolve("agent.log"), java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                        java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+            }
             CgroupLimits limits = m.resources().cgroup();
             if (limits.pidsMax().isEmpty()) {
                 limits = withPids(limits, cfg.defaultPids());
@@ -206,7 +295,16 @@ final class Supervisor {
                 // Reading the Python client there; connecting to the socket needs no Landlock right.
                 sb.access(Toolcalls.SANDBOX_SOCKET.getParent(), dev.agentd.spawner.PathAccess.Kind.READ);
             }
-            SandboxHandle h = spawner.spawn(sb.build());
+            SandboxHandle h;
+            String probe = null;
+            if (restore == null) {
+                h = spawner.spawn(sb.build());
+            } else {
+                Spawner.Restored r = spawner.restore(sb.build(), new dev.agentd.spawner.Restore(restore.restorer(),
+                        restore.imagesDir(), restore.parentImages(), Optional.of(restore.tmp()), restore.probe()));
+                h = r.handle();
+                probe = r.probeOutput().strip();
+            }
             l.cgroup = cg;
             l.process = new AgentProcess.Spawned(h);
             OptionalLong ticks = AgentProcess.startTicks(h.pid());
@@ -220,7 +318,11 @@ final class Supervisor {
             details.put("cgroup", cg.name());
             details.put("restarts", rec.restarts());
             details.put("dropped", h.dropped());
-            audit.record(actor, rec.id(), "spawn", details);
+            if (restore != null) {
+                details.put("checkpoint", restore.checkpointId());
+                details.put("confinement_probe", probe);
+            }
+            audit.record(actor, rec.id(), verb, details);
             watch(l);
             return started;
         } catch (IOException | IllegalArgumentException | UnsupportedOperationException e) {
@@ -243,12 +345,12 @@ final class Supervisor {
             } catch (AgentdException ignored) {
                 // already reported by put
             }
-            audit.record(actor, rec.id(), "spawn.refused", Map.of("name", rec.name(), "step", step,
+            audit.record(actor, rec.id(), verb + ".refused", Map.of("name", rec.name(), "step", step,
                     "reason", String.valueOf(e.getMessage())));
             ObjectNode data = JSON.createObjectNode();
             data.put("id", rec.id());
             data.put("step", step);
-            throw new AgentdException(AgentdException.SPAWN_REFUSED, "spawn of " + rec.name() + " refused: " + e.getMessage(), data);
+            throw new AgentdException(AgentdException.SPAWN_REFUSED, verb + " of " + rec.name() + " refused: " + e.getMessage(), data);
         }
     }
 

@@ -9,6 +9,8 @@ public final class ProcessSyscall {
     /** SIGKILL, SIGTERM: same numbers on x86_64 and aarch64 ({@code asm-generic/signal.h}). */
     public static final int SIGKILL = 9;
     public static final int SIGTERM = 15;
+    /** Resumes a stopped process (CRIU leaves a dumped tree stopped). */
+    public static final int SIGCONT = 18;
 
     /** The calling thread's id (the kernel's task id, the number {@code /proc/self/task} lists). */
     public static int gettid() {

@@ -2,7 +2,6 @@ package dev.agentd.spawner;
 
 import dev.agentd.landlock.Abi;
 import dev.agentd.landlock.AccessFs;
-import dev.agentd.landlock.AccessNet;
 import dev.agentd.landlock.CompatLevel;
 import dev.agentd.landlock.PathBeneath;
 import dev.agentd.landlock.RestrictionStatus;
@@ -26,11 +25,12 @@ import java.util.Set;
  *
  * @param stagingRoot  where the sandbox root is assembled on the host
  * @param rules        access by sandbox path
- * @param denyTcp      handle TCP bind/connect with no port allowed (network NONE)
+ * @param hostRules    access by host path, for what is outside the view (a restore's images directory)
+ * @param privateNetwork the sandbox has its own network namespace (network NONE)
  * @param mode         hard requirement or best effort
  */
-record LandlockPlan(Path stagingRoot, List<PathAccess> rules, boolean denyTcp, SandboxSpec.LandlockMode mode) {
-    /** ABI 6 (Linux 6.12): every filesystem right agentd uses, TCP rules and both scopes. */
+record LandlockPlan(Path stagingRoot, List<PathAccess> rules, List<PathAccess> hostRules, boolean privateNetwork, SandboxSpec.LandlockMode mode) {
+    /** ABI 6 (Linux 6.12): every filesystem right agentd uses and both scopes. */
     static final Abi PINNED = Abi.V6;
 
     /** A created ruleset, ready to enforce on the spawning thread. */
@@ -63,6 +63,9 @@ record LandlockPlan(Path stagingRoot, List<PathAccess> rules, boolean denyTcp, S
             case DEVICE:
                 r = EnumSet.of(AccessFs.READ_FILE, AccessFs.WRITE_FILE, AccessFs.TRUNCATE, AccessFs.IOCTL_DEV);
                 break;
+            case WRITE_EXISTING:
+                r = EnumSet.of(AccessFs.WRITE_FILE);
+                break;
             default:
                 throw new AssertionError(kind);
         }
@@ -70,23 +73,26 @@ record LandlockPlan(Path stagingRoot, List<PathAccess> rules, boolean denyTcp, S
     }
 
     Prepared prepare() throws IOException {
-        // With a private network namespace (denyTcp), abstract Unix sockets are
-        // already bounded by it (they are per netns), and the abstract-socket
-        // scope would make the agent impossible to checkpoint: CRIU's parasite,
-        // running inside the agent's domain, connects to an abstract socket
-        // criu creates outside it. The signal scope stays in every case.
+        // With a private network namespace the namespace is the network's
+        // boundary: it holds only lo, and abstract Unix sockets are per
+        // namespace. Landlock's TCP rules and abstract-socket scope would add
+        // nothing there but make the agent impossible to checkpoint and
+        // restore: CRIU's parasite, inside the agent's domain, connects to an
+        // abstract socket criu creates outside it, and criu restore, which runs
+        // in the agent's domain (that is how the domain survives), probes TCP
+        // repair by binding a socket. The signal scope stays in every case.
         Ruleset ruleset = new Ruleset()
                 .handleAccess(AccessFs.fromAll(PINNED))
-                .scope(denyTcp ? EnumSet.of(Scope.SIGNAL) : Scope.fromAll(PINNED));
-        if (denyTcp) {
-            ruleset = ruleset.handleAccess(AccessNet.fromAll(PINNED));
-        }
+                .scope(privateNetwork ? EnumSet.of(Scope.SIGNAL) : Scope.fromAll(PINNED));
         ruleset = ruleset.compatibility(mode == SandboxSpec.LandlockMode.HARD ? CompatLevel.HARD_REQUIREMENT : CompatLevel.BEST_EFFORT);
         RulesetCreated created = ruleset.create();
         try {
             for (PathAccess a : rules) {
                 Path staged = stagingRoot.resolve(Path.of("/").relativize(a.path()));
                 created.addRule(PathBeneath.of(staged, rights(a.kind())));
+            }
+            for (PathAccess a : hostRules) {
+                created.addRule(PathBeneath.of(a.path(), rights(a.kind())));
             }
         } catch (IOException | RuntimeException e) {
             created.close();

@@ -13,6 +13,7 @@ import dev.agentd.linux.Prctl;
 import dev.agentd.linux.ProcessSyscall;
 import dev.agentd.linux.SeccompSyscall;
 import dev.agentd.linux.Spawn;
+import dev.agentd.linux.WaitStatus;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -190,5 +191,59 @@ final class LinuxSandboxSyscalls implements SandboxSyscalls {
         } catch (IOException e) {
             // Already gone: nothing left to clean up.
         }
+    }
+
+    @Override
+    public Fd openDirectory(Path dir) throws IOException {
+        return FileSyscall.open(dir, FileSyscall.O_RDONLY | FileSyscall.O_DIRECTORY | FileSyscall.O_CLOEXEC, 0);
+    }
+
+    @Override
+    public void copyTree(Path from, Path to) throws IOException {
+        try (java.util.stream.Stream<Path> walk = Files.walk(from)) {
+            for (Path src : (Iterable<Path>) walk::iterator) {
+                Path rel = from.relativize(src);
+                if (rel.toString().isEmpty()) {
+                    continue;
+                }
+                Path dst = to.resolve(rel.toString());
+                if (Files.isSymbolicLink(src)) {
+                    Files.createSymbolicLink(dst, Files.readSymbolicLink(src));
+                } else if (Files.isDirectory(src, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.createDirectory(dst);
+                } else if (Files.isRegularFile(src, LinkOption.NOFOLLOW_LINKS)) {
+                    Files.copy(src, dst, java.nio.file.StandardCopyOption.COPY_ATTRIBUTES);
+                } else {
+                    continue; // sockets and FIFOs are recreated by whoever owns them
+                }
+                Files.setAttribute(dst, "unix:uid", Files.getAttribute(src, "unix:uid", LinkOption.NOFOLLOW_LINKS),
+                        LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(dst, "unix:gid", Files.getAttribute(src, "unix:gid", LinkOption.NOFOLLOW_LINKS),
+                        LinkOption.NOFOLLOW_LINKS);
+                if (!Files.isSymbolicLink(src)) {
+                    Files.setAttribute(dst, "unix:mode", Files.getAttribute(src, "unix:mode"));
+                }
+            }
+        }
+    }
+
+    @Override
+    public WaitStatus waitFor(int pid) throws IOException {
+        return ProcessSyscall.waitFor(pid);
+    }
+
+    @Override
+    public Collected spawnAndCollect(IntFunction<Spawn> withOutFd) throws IOException {
+        byte[] out;
+        int pid;
+        try (Pipe pipe = Pipe.open()) {
+            pid = withOutFd.apply(pipe.writeEnd().number()).start();
+            pipe.writeEnd().close();
+            try (InputStream in = Pipe.inputStream(pipe.readEnd())) {
+                out = in.readNBytes(MAX_COLLECTED);
+                in.transferTo(java.io.OutputStream.nullOutputStream());
+            }
+        }
+        return new Collected(ProcessSyscall.waitFor(pid), new String(out, StandardCharsets.UTF_8));
     }
 }

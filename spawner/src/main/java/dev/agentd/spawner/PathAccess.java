@@ -26,7 +26,12 @@ public record PathAccess(Path path, Kind kind) {
         /** WRITE plus execute. */
         WRITE_EXECUTE,
         /** Read and write existing files (and their ioctls), e.g. /dev/null; no creation. */
-        DEVICE
+        DEVICE,
+        /**
+         * Write to an existing file, nothing else: no reading, no truncation, no
+         * creation (the agent's log, which CRIU reopens at a restore).
+         */
+        WRITE_EXISTING
     }
 
     public PathAccess {

@@ -4,6 +4,7 @@ import dev.agentd.cgroups.Cgroup;
 import dev.agentd.linux.Fd;
 import dev.agentd.linux.NamespaceSyscall.Namespace;
 import dev.agentd.linux.Spawn;
+import dev.agentd.linux.WaitStatus;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -75,4 +76,24 @@ interface SandboxSyscalls {
     int spawnAndAwaitReady(IntFunction<Spawn> withReadyFd) throws IOException;
 
     void kill(int pid);
+
+    /** Opens a host directory (read-only) for a child to inherit. */
+    Fd openDirectory(Path dir) throws IOException;
+
+    /** Copies the tree below {@code from} into the existing directory {@code to}, keeping owners and modes. */
+    void copyTree(Path from, Path to) throws IOException;
+
+    /** Waits for a child of this process and reaps it. */
+    WaitStatus waitFor(int pid) throws IOException;
+
+    /** What a child wrote on its stdout (at most {@link #MAX_COLLECTED} bytes) and how it ended. */
+    record Collected(WaitStatus status, String output) {}
+
+    int MAX_COLLECTED = 64 * 1024;
+
+    /**
+     * Spawns a child whose stdout is a pipe's write end ({@code withOutFd} gets its
+     * number), reads it to the end and reaps the child.
+     */
+    Collected spawnAndCollect(IntFunction<Spawn> withOutFd) throws IOException;
 }

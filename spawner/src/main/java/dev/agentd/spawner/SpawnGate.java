@@ -50,6 +50,7 @@ final class SpawnGate {
     private final int gid;
     private final int expected;
     private final Path stagingRoot;
+    private final boolean agentChildIsRoot;
     private final CompletableFuture<Integer> spawnerTid = new CompletableFuture<>();
     private final List<String> errors = new ArrayList<>();
     private final List<Thread> threads = new ArrayList<>();
@@ -61,6 +62,16 @@ final class SpawnGate {
      * @param stagingRoot where the sandbox root is staged: the init's FIFO is under it (it starts before the pivot)
      */
     SpawnGate(Cgroup cgroup, Map<SandboxSpec.Rlimit, Long> rlimits, int uid, int gid, int expected, Path stagingRoot) {
+        this(cgroup, rlimits, uid, gid, expected, stagingRoot, false);
+    }
+
+    /**
+     * @param agentChildIsRoot the second child is still root when it reaches the gate
+     *        (a restore's restorer drops to the agent's uid itself, after exec)
+     */
+    SpawnGate(Cgroup cgroup, Map<SandboxSpec.Rlimit, Long> rlimits, int uid, int gid, int expected, Path stagingRoot,
+            boolean agentChildIsRoot) {
+        this.agentChildIsRoot = agentChildIsRoot;
         this.stagingRoot = stagingRoot;
         this.cgroup = cgroup;
         this.rlimits = rlimits;
@@ -125,11 +136,19 @@ final class SpawnGate {
                 try {
                     place(pid, index, deadline);
                 } catch (IOException e) {
-                    // Fail closed: the child must not run unplaced.
+                    // Fail closed: the child must not run unplaced. This thread may
+                    // have taken the agent's uid already, which cannot signal a
+                    // child that is still root: a fresh thread (root) kills it.
                     synchronized (errors) {
                         errors.add("child " + index + " of " + pids + ": " + e.getMessage());
                     }
-                    killQuietly(pid);
+                    Thread killer = new Thread(() -> killQuietly(pid), "agentd-spawn-gate-kill");
+                    killer.start();
+                    try {
+                        killer.join();
+                    } catch (InterruptedException ie) {
+                        Thread.currentThread().interrupt();
+                    }
                 }
                 return;
             }
@@ -163,9 +182,12 @@ final class SpawnGate {
         Path fifo = Path.of("/proc/" + pid + "/root").resolve(inRoot.toString().substring(1));
         try (Fd path = FileSyscall.openRaw(fifo, FileSyscall.O_PATH | FileSyscall.O_CLOEXEC, 0)) {
             if (!rlimits.isEmpty() && !init) {
-                CredentialSyscall.clearGroups();
-                CredentialSyscall.setresgid(gid);
-                CredentialSyscall.setresuid(uid);
+                if (!agentChildIsRoot) {
+                    // A root child's limits are set as root: same ids as the target.
+                    CredentialSyscall.clearGroups();
+                    CredentialSyscall.setresgid(gid);
+                    CredentialSyscall.setresuid(uid);
+                }
                 for (Map.Entry<SandboxSpec.Rlimit, Long> e : rlimits.entrySet()) {
                     ResourceLimitSyscall.prlimit(pid, ResourceLimitSyscall.Resource.valueOf(e.getKey().name()),
                             e.getValue(), e.getValue());

@@ -57,13 +57,30 @@ final class SpawnSequence {
     private final Path root;
     private final List<String> dropped = new ArrayList<>();
     private final boolean gated;
+    private final Restore restore;
     private volatile int startedInit = -1;
+    private volatile String probeOutput = "";
+
+    /**
+     * The last pid the init leaves taken in the new namespace. A spawn resets it
+     * to 1, so the agent is PID 2. A restore sets it high, so the restorer and its
+     * helpers do not take the pids the restored tree needs (CRIU gives each
+     * process its old pid); below 32768, the smallest pid_max.
+     */
+    static final int SPAWN_LAST_PID = 1;
+    static final int RESTORE_LAST_PID = 30000;
 
     SpawnSequence(SandboxSpec spec, SandboxSyscalls sys) {
+        this(spec, sys, null);
+    }
+
+    /** A restore instead of a spawn when {@code restore} is not null (see {@link Restore}). */
+    SpawnSequence(SandboxSpec spec, SandboxSyscalls sys, Restore restore) {
         this.spec = spec;
         this.sys = sys;
         this.root = spec.stagingDir();
         this.gated = SpawnGate.needed(spec);
+        this.restore = restore;
     }
 
     SpawnResult run() throws SpawnException {
@@ -94,6 +111,10 @@ final class SpawnSequence {
         // /tmp before the bind mounts: a grant below /tmp (a test's temp
         // directory, say) is bound inside the private tmpfs rather than hidden by it.
         step("tmp", this::mountTmp);
+        if (restore != null && restore.tmpContents().isPresent()) {
+            // CRIU saves no tmpfs contents; the files the agent had open there must be back before it is.
+            step("restore-tmp", () -> sys.copyTree(restore.tmpContents().get(), staged(SandboxSpec.Reserved.TMP)));
+        }
         step("bind-mounts", this::bindMounts);
         step("dev", this::mountDev);
         step("proc-mountpoint", () -> sys.mkdirs(staged(SandboxSpec.Reserved.PROC)));
@@ -125,6 +146,8 @@ final class SpawnSequence {
             sys.mount(null, inView, null, MS_REMOUNT | MS_BIND | MS_NOSUID | MS_NODEV | MS_NOEXEC, null);
         });
         Fd log = call("open-log", () -> sys.openLog(staged(SandboxSpec.Reserved.LOG)));
+        // The images directory is outside the view: the restorer gets it as a descriptor opened now.
+        Fd images = restore == null ? null : call("open-images", () -> sys.openDirectory(restore.imagesDir()));
         try {
             // The init comes first, while this thread is still root: it mounts
             // the sandbox's /proc from inside the new pid namespace (a proc
@@ -143,6 +166,9 @@ final class SpawnSequence {
             step("root-readonly", () -> sys.mount(null, root, null,
                     MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, "mode=0755"));
             step("pivot-root", () -> sys.pivotRoot(root));
+            if (restore != null) {
+                return restoreAfterPivot(init, landlock, images);
+            }
             // Bounding set and groups need CAP_SETPCAP / CAP_SETGID, so they go
             // before the uid change; after setresuid to a non-zero uid the
             // kernel clears the permitted and effective sets, and capset
@@ -167,7 +193,72 @@ final class SpawnSequence {
             return new SpawnResult(init, agentPid, dropped);
         } finally {
             log.close();
+            if (images != null) {
+                images.close();
+            }
         }
+    }
+
+    /**
+     * The rest of a restore. The thread stays root (Landlock needs no
+     * no_new_privs from a thread with CAP_SYS_ADMIN) and installs no seccomp
+     * filter: the restorer drops to the agent's uid and capabilities itself
+     * and puts the agent's own credentials, no_new_privs and filter back from
+     * the images. The Landlock domain is the agent's, made here: the restored
+     * processes are forked by the restorer and born in it.
+     */
+    private SpawnResult restoreAfterPivot(int init, LandlockPlan.Prepared landlock, Fd images) throws SpawnException {
+        step("landlock", () -> dropped.addAll(sys.restrictLandlock(landlock)));
+        int restorer = call("spawn-restorer", () -> sys.spawn(restorerSpawn(images)));
+        dev.agentd.linux.WaitStatus st = call("restore", () -> sys.waitFor(restorer));
+        if (!st.exited() || st.exitCode() != 0) {
+            throw new SpawnException("restore", "the restorer " + restore.restorer().get(0) + " failed (" + st + ")", null);
+        }
+        // A probe in the very domain the restored agent was born in: its refusals are the agent's.
+        SandboxSyscalls.Collected probe = call("restore-probe", () -> sys.spawnAndCollect(this::probeSpawn));
+        probeOutput = probe.output();
+        if (!probe.status().exited() || probe.status().exitCode() != 0) {
+            throw new SpawnException("restore-probe", "the confinement probe failed (" + probe.status() + "): "
+                    + probe.output().strip(), null);
+        }
+        startedInit = -1; // handed over
+        return new SpawnResult(init, 0, dropped);
+    }
+
+    boolean isRestore() {
+        return restore != null;
+    }
+
+    /** What the restore's confinement probe printed; empty for a spawn. */
+    String probeOutput() {
+        return probeOutput;
+    }
+
+    private Spawn restorerSpawn(Fd images) {
+        String caps = String.join(",", Restore.CAPABILITIES.stream().map(c -> "+" + c).toList());
+        List<String> argv = new ArrayList<>(List.of(SETPRIV, "--reuid=" + spec.uid(), "--regid=" + spec.gid(),
+                "--clear-groups", "--inh-caps=-all," + caps, "--ambient-caps=" + caps, "--bounding-set=-all," + caps, "--"));
+        argv.addAll(restore.restorer());
+        Path devNull = Path.of("/dev/null");
+        Spawn s = Spawn.of(Path.of(SETPRIV)).args(argv).env(Map.of("PATH", DEFAULT_PATH))
+                .open(0, devNull, FileSyscall.O_RDONLY, 0)
+                .open(1, devNull, FileSyscall.O_WRONLY, 0)
+                .open(2, devNull, FileSyscall.O_WRONLY, 0)
+                .dup2(images.number(), Restore.IMAGES_FD);
+        return gate(AGENT, s).closeFrom(Restore.IMAGES_FD + 1).chdir(Path.of("/")).newSession();
+    }
+
+    private Spawn probeSpawn(int outFd) {
+        List<String> argv = new ArrayList<>(List.of(SETPRIV, "--reuid=" + spec.uid(), "--regid=" + spec.gid(),
+                "--clear-groups", "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"));
+        argv.addAll(restore.probe());
+        return Spawn.of(Path.of(SETPRIV)).args(argv).env(Map.of("PATH", DEFAULT_PATH))
+                .open(0, Path.of("/dev/null"), FileSyscall.O_RDONLY, 0)
+                .dup2(outFd, 1)
+                .dup2(outFd, 2)
+                .closeFrom(3)
+                .chdir(Path.of("/"))
+                .newSession();
     }
 
     /**
@@ -270,23 +361,35 @@ final class SpawnSequence {
         rules.add(new PathAccess(Path.of("/dev/shm"), PathAccess.Kind.WRITE));
         rules.add(new PathAccess(SandboxSpec.Reserved.TMP, PathAccess.Kind.WRITE));
         rules.add(new PathAccess(SandboxSpec.Reserved.PROC, PathAccess.Kind.READ));
+        // What a restore needs, given to every agent so a restored one is never
+        // less confined than a spawned one: CRIU opens the root directory and
+        // reopens the log for writing. The root is a read-only tmpfs of mount
+        // points; the log is the agent's own stdout, which it cannot read.
+        rules.add(new PathAccess(Path.of("/"), PathAccess.Kind.LIST));
+        rules.add(new PathAccess(SandboxSpec.Reserved.LOG, PathAccess.Kind.WRITE_EXISTING));
         if (gated) {
             rules.add(new PathAccess(SpawnGate.path(INIT), PathAccess.Kind.READ));
             rules.add(new PathAccess(SpawnGate.path(AGENT), PathAccess.Kind.READ));
         }
         rules.addAll(spec.access());
-        return new LandlockPlan(root, rules, spec.network() == Network.NONE, spec.landlockMode());
+        List<PathAccess> hostRules = new ArrayList<>();
+        if (restore != null) {
+            hostRules.add(new PathAccess(restore.imagesDir(), PathAccess.Kind.WRITE));
+            restore.parentImages().forEach(p -> hostRules.add(new PathAccess(p, PathAccess.Kind.READ)));
+        }
+        return new LandlockPlan(root, rules, hostRules, spec.network() == Network.NONE, spec.landlockMode());
     }
 
     /**
      * The shell script the init runs first, as root in the new pid namespace: $1 is
-     * the staged /proc. Writing 1 to ns_last_pid gives the next process (the agent)
-     * PID 2 again after mount's; as in any pid namespace, the number is the
-     * namespace's own (the kernel takes it from the writer's).
+     * the staged /proc, $2 the last pid to leave taken. Writing 1 to ns_last_pid
+     * gives the next process (the agent) PID 2 again after mount's; as in any pid
+     * namespace, the number is the namespace's own (the kernel takes it from the
+     * writer's).
      */
     static final String INIT_SCRIPT = "mount -t proc -o nosuid,nodev,noexec,hidepid=invisible proc \"$1\" || exit 121; "
-            + "echo 1 > \"$1/sys/kernel/ns_last_pid\" || exit 122; "
-            + "echo ok >&4; exec 4>&-; shift; exec \"$@\"";
+            + "echo \"$2\" > \"$1/sys/kernel/ns_last_pid\" || exit 122; "
+            + "echo ok >&4; exec 4>&-; shift 2; exec \"$@\"";
 
     /**
      * The first child of the new pid namespace is its PID 1, a reaping init that
@@ -298,6 +401,7 @@ final class SpawnSequence {
         Path devNull = Path.of("/dev/null");
         List<String> argv = new ArrayList<>(List.of(SH, "-c", INIT_SCRIPT, "agentd-init",
                 staged(SandboxSpec.Reserved.PROC).toString(),
+                String.valueOf(restore == null ? SPAWN_LAST_PID : RESTORE_LAST_PID),
                 SETPRIV, "--reuid=" + spec.uid(), "--regid=" + spec.gid(), "--clear-groups",
                 "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"));
         argv.addAll(spec.init());

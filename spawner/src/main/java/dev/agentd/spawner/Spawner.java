@@ -73,18 +73,72 @@ public final class Spawner {
         }
     }
 
+    /** A restored sandbox, and what the confinement probe inside it printed. */
+    public record Restored(SandboxHandle handle, String probeOutput) {}
+
+    /**
+     * Builds a fresh sandbox from {@code spec} and restores a checkpointed agent
+     * into it (see {@link Restore}). Before returning, the restored agent is
+     * checked from the outside (uid, gid, groups, capabilities, no_new_privs,
+     * seccomp, namespaces, cgroup) against {@code spec}, after the probe checked
+     * it from the inside; any mismatch kills the whole sandbox.
+     *
+     * @throws SpawnException naming the step that failed; nothing of the sandbox is left running
+     */
+    public Restored restore(SandboxSpec spec, Restore restore) throws IOException {
+        SpawnSequence sequence = new SpawnSequence(spec, sys, restore);
+        SpawnResult r = runOnFreshThread(spec, sequence);
+        int agent;
+        Fd pidfd;
+        try {
+            agent = Confinement.findInNamespace(r.initPid(), 2).orElseThrow(() -> new SpawnException("verify",
+                    "the restorer succeeded but no process is PID 2 in the sandbox", null));
+            pidfd = ProcessSyscall.pidfdOpen(agent);
+        } catch (IOException e) {
+            sys.kill(r.initPid());
+            throw e instanceof SpawnException se ? se : new SpawnException("verify", e.getMessage(), e);
+        }
+        List<String> problems;
+        try {
+            problems = Confinement.problems(agent, r.initPid(), spec);
+            if (ProcessSyscall.pollChild(agent) != null) {
+                problems = List.of("the restored agent exited at once");
+            }
+        } catch (IOException e) {
+            problems = List.of("cannot read its status: " + e.getMessage());
+        }
+        SandboxHandle handle = new SandboxHandle(new SpawnResult(r.initPid(), agent, r.dropped()), pidfd,
+                spec.cgroup().orElse(null));
+        if (!problems.isEmpty()) {
+            // The init's end takes down its pid namespace, and with it every restored process.
+            sys.kill(r.initPid());
+            try {
+                handle.waitFor();
+            } catch (IOException e) {
+                // not our child after all: the namespace's end still killed it
+            }
+            handle.close();
+            throw new SpawnException("verify", "the restored agent is not confined as its manifest says: "
+                    + String.join("; ", problems), null);
+        }
+        return new Restored(handle, sequence.probeOutput());
+    }
+
     SpawnResult runOnFreshThread(SandboxSpec spec) throws SpawnException {
+        return runOnFreshThread(spec, new SpawnSequence(spec, sys));
+    }
+
+    private SpawnResult runOnFreshThread(SandboxSpec spec, SpawnSequence sequence) throws SpawnException {
         AtomicReference<SpawnResult> result = new AtomicReference<>();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         SpawnGate gate = SpawnGate.needed(spec)
                 ? new SpawnGate(spec.cgroup().filter(c -> !c.canJoinThread()).orElse(null), spec.rlimits(), spec.uid(),
-                        spec.gid(), 2, spec.stagingDir())
+                        spec.gid(), 2, spec.stagingDir(), sequence.isRestore())
                 : null;
         // A platform thread (never virtual: the restrictions are per kernel
         // task) that ends right after the spawn, taking its namespaces,
         // credentials and filters with it.
         java.util.concurrent.atomic.AtomicInteger tid = new java.util.concurrent.atomic.AtomicInteger();
-        SpawnSequence sequence = new SpawnSequence(spec, sys);
         Thread t = new Thread(() -> {
             try {
                 tid.set(sys.gettid());
@@ -123,7 +177,9 @@ public final class Spawner {
             // A child could not be placed (cgroup or limits): it was killed at
             // the gate; take the sandbox down rather than run it unconfined.
             SpawnResult r = result.get();
-            sys.kill(r.agentPid());
+            if (r.agentPid() > 0) {
+                sys.kill(r.agentPid());
+            }
             sys.kill(r.initPid());
             throw new SpawnException("gate", String.join("; ", gateErrors), null);
         }

@@ -72,6 +72,17 @@ class SpawnSequenceTest {
             return nextPid++;
         }
         @Override public void kill(int pid) { calls.add("kill " + pid); }
+        @Override public Fd openDirectory(Path d) throws IOException { rec("openDirectory " + d); return Fd.adopt(998, "fake"); }
+        @Override public void copyTree(Path from, Path to) throws IOException { rec("copyTree"); }
+        @Override public dev.agentd.linux.WaitStatus waitFor(int pid) throws IOException {
+            rec("waitFor");
+            return new dev.agentd.linux.WaitStatus(pid, 0, 0);
+        }
+        @Override public Collected spawnAndCollect(java.util.function.IntFunction<Spawn> withOutFd) throws IOException {
+            rec("spawnAndCollect");
+            withOutFd.apply(97);
+            return new Collected(new dev.agentd.linux.WaitStatus(nextPid++, 0, 0), "probe ok");
+        }
 
         /** The calls that matter for ordering, without the individual mounts. */
         List<String> steps() {
@@ -113,6 +124,52 @@ class SpawnSequenceTest {
                 "spawn"), r.steps());
         assertEquals(100, res.initPid());
         assertEquals(101, res.agentPid());
+    }
+
+    @Test
+    void restore_keepsTheDomainButLeavesCredentialsAndSeccompToTheRestorer() throws Exception {
+        Recording r = new Recording();
+        Path images = Files.createDirectories(dir.resolve("images"));
+        Restore restore = new Restore(List.of("/usr/sbin/criu", "restore"), images, List.of(), java.util.Optional.of(images),
+                List.of("/bin/sh", "-c", "true"));
+        SpawnSequence seq = new SpawnSequence(spec(), r, restore);
+        SpawnResult res = seq.run();
+        assertEquals(List.of(
+                "warmUp",
+                "unshare CGROUP,IPC,MOUNT,NET,PID,UTS",
+                "sethostname t",
+                "loopbackUp",
+                "mount - /",
+                "copyTree",
+                "openLog",
+                "openLog",
+                "openDirectory " + images,
+                "spawnInit",
+                "prepareLandlock",
+                "pivotRoot",
+                "restrictLandlock",
+                "spawn",
+                "waitFor",
+                "spawnAndCollect"), r.steps());
+        assertEquals(100, res.initPid());
+        assertEquals(0, res.agentPid(), "the restored agent is found afterwards, by its pid in the namespace");
+        assertEquals("probe ok", seq.probeOutput());
+        assertEquals(-1, seq.leftoverInit());
+    }
+
+    @Test
+    void restore_aFailedRestorerLeavesTheInitToKill() throws Exception {
+        Recording r = new Recording() {
+            @Override public dev.agentd.linux.WaitStatus waitFor(int pid) {
+                return new dev.agentd.linux.WaitStatus(pid, 1, 0);
+            }
+        };
+        Path images = Files.createDirectories(dir.resolve("images"));
+        SpawnSequence seq = new SpawnSequence(spec(), r, new Restore(List.of("/usr/sbin/criu"), images, List.of(),
+                java.util.Optional.empty(), List.of("/bin/true")));
+        SpawnException e = assertThrows(SpawnException.class, seq::run);
+        assertEquals("restore", e.step());
+        assertEquals(100, seq.leftoverInit());
     }
 
     @Test

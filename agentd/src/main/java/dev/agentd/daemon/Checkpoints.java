@@ -1,0 +1,576 @@
+package dev.agentd.daemon;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentd.checkpoint.CheckpointArchive;
+import dev.agentd.checkpoint.Criu;
+import dev.agentd.checkpoint.CriuCommand;
+import dev.agentd.checkpoint.CriuException;
+import dev.agentd.checkpoint.CriuLog;
+import dev.agentd.linux.ProcessSyscall;
+import dev.agentd.manifest.NetworkMode;
+import dev.agentd.spawner.Restore;
+import java.io.IOException;
+import java.nio.file.AtomicMoveNotSupportedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+
+/**
+ * Checkpoints of running agents with CRIU, their catalog, export and import,
+ * and restores (docs/checkpoint.md).
+ *
+ * <p>A checkpoint directory holds {@code images/} (CRIU's), {@code workspace/}
+ * and {@code tmp/} (what CRIU does not save: the agent's files) and
+ * {@code agent.log} (its log at the dump: CRIU reopens it at a restore and
+ * checks its size). It is built under a {@code .partial-} name and renamed
+ * into place only when complete, then recorded in the catalog: after any
+ * failure there is neither a directory nor a catalog entry.
+ */
+final class Checkpoints {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final SecureRandom RANDOM = new SecureRandom();
+    /** util-linux, on every Debian. */
+    static final Path NSENTER = Path.of("/usr/bin/nsenter");
+    static final Path SETPRIV = Path.of("/usr/bin/setpriv");
+    static final Path SH = Path.of("/bin/sh");
+    /** The images directory's descriptor in {@code criu dump} (CRIU runs in the agent's mount namespace). */
+    static final int DUMP_IMAGES_FD = 9;
+    /** A dump that takes longer is killed and fails: the agent is resumed. */
+    static final Duration DUMP_TIMEOUT = Duration.ofMinutes(10);
+    /** The kernel feature {@code --incremental} needs (soft-dirty bits, CONFIG_MEM_SOFT_DIRTY). */
+    static final String DIRTY_TRACKING = "mem_dirty_track";
+
+    /** Receives one line per phase of a long operation, and about once a second while CRIU dumps. */
+    interface Progress {
+        void say(String phase, String detail);
+    }
+
+    private final DaemonConfig cfg;
+    private final Store store;
+    private final Audit audit;
+    private final Supervisor supervisor;
+    private final CapsApi capsApi;
+    private final Object lock = new Object();
+
+    Checkpoints(DaemonConfig cfg, Store store, Audit audit, Supervisor supervisor, CapsApi capsApi) {
+        this.cfg = cfg;
+        this.store = store;
+        this.audit = audit;
+        this.supervisor = supervisor;
+        this.capsApi = capsApi;
+    }
+
+    Path root() {
+        return cfg.stateDir().resolve("checkpoints");
+    }
+
+    Path dir(String checkpointId) {
+        return root().resolve(checkpointId);
+    }
+
+    // ---- checkpoint ------------------------------------------------------------------
+
+    /**
+     * Dumps a running agent. The agent is stopped by CRIU for the dump and the
+     * snapshots (so its files and memory agree), then resumed or, without
+     * {@code leaveRunning}, killed and recorded as stopped.
+     */
+    CheckpointRecord create(String idOrName, boolean leaveRunning, boolean incremental, int actor, Progress progress)
+            throws AgentdException {
+        Supervisor.CheckpointTarget t = supervisor.checkpointTarget(idOrName);
+        AgentRecord a = t.record();
+        if (t.manifest().network() == NetworkMode.HOST) {
+            refuse(actor, a, "agents on the host network cannot be checkpointed: their sockets are the host's, and"
+                    + " their Landlock domain keeps the abstract-socket scope, which CRIU's parasite cannot pass");
+        }
+        Criu criu = locate(actor, a);
+        boolean tracking = supports(criu, DIRTY_TRACKING);
+        CheckpointRecord parent = null;
+        if (incremental) {
+            if (!tracking) {
+                refuse(actor, a, "--incremental needs the kernel to track dirty memory (soft-dirty bits,"
+                        + " CONFIG_MEM_SOFT_DIRTY; `criu check --feature " + DIRTY_TRACKING + "` fails here); make a full"
+                        + " checkpoint instead");
+            }
+            parent = latestTracked(a);
+            if (parent == null) {
+                refuse(actor, a, "--incremental builds on an earlier checkpoint of this run of the agent taken with"
+                        + " --leave-running; there is none: make a full one first");
+            }
+        }
+        String id = newId();
+        Path partial = root().resolve(".partial-" + id);
+        Path images = partial.resolve("images");
+        long frozenAt = 0;
+        long thawedAt;
+        boolean dumped = false;
+        synchronized (lock) { // one dump at a time: CRIU's cost is the machine's, and the catalog stays simple
+            try {
+                Files.createDirectories(images);
+                progress.say("dump", "criu " + criu.version() + " dumping agent " + a.id() + " (pid " + a.pid() + ")"
+                        + (parent == null ? "" : ", memory on top of checkpoint " + parent.id()));
+                frozenAt = System.nanoTime();
+                dump(criu, t, images, tracking && leaveRunning, parent, progress);
+                dumped = true;
+                progress.say("snapshot", "workspace, /tmp and log");
+                Files.copy(cfg.agentDir(a.id()).resolve("agent.log"), partial.resolve("agent.log"),
+                        StandardCopyOption.COPY_ATTRIBUTES);
+                Snapshots.copyTree(cfg.agentDir(a.id()).resolve("workspace"), partial.resolve("workspace"));
+                Snapshots.copyTree(Path.of("/proc/" + a.initPid() + "/root/tmp"), partial.resolve("tmp"));
+            } catch (IOException | AgentdException e) {
+                if (dumped || frozenAt != 0) {
+                    resume(t); // CRIU left it stopped (or died): it goes on as before
+                }
+                deleteQuietly(partial);
+                String why = e.getMessage();
+                audit.record(actor, a.id(), "checkpoint.failed", Map.of("reason", String.valueOf(why)));
+                if (e instanceof AgentdException ae) {
+                    throw ae;
+                }
+                throw new AgentdException(AgentdException.INTERNAL, "checkpoint of " + a.id() + " failed: " + why);
+            }
+            // The dump is complete: the agent goes on, or ends as asked.
+            if (leaveRunning) {
+                resume(t);
+            }
+            thawedAt = System.nanoTime();
+            CheckpointRecord c;
+            try {
+                Files.move(partial, dir(id), StandardCopyOption.ATOMIC_MOVE);
+                c = new CheckpointRecord(id, a.id(), a.name(), a.uid(), Instant.now(), Snapshots.size(dir(id)),
+                        System.getProperty("os.version"), criu.version().toString(), a.manifest(), grantsOf(a.id()),
+                        approvalsOf(a.id()), parent == null ? null : parent.id(), leaveRunning, tracking && leaveRunning,
+                        a.pidStartTicks() == null ? 0 : a.pidStartTicks(), TimeUnit.NANOSECONDS.toMillis(thawedAt - frozenAt),
+                        "local");
+                store.putCheckpoint(c);
+            } catch (IOException e) {
+                deleteQuietly(partial);
+                deleteQuietly(dir(id));
+                if (!leaveRunning) {
+                    resume(t);
+                }
+                audit.record(actor, a.id(), "checkpoint.failed", Map.of("reason", String.valueOf(e.getMessage())));
+                throw new AgentdException(AgentdException.INTERNAL, "checkpoint of " + a.id() + " failed: " + e.getMessage());
+            }
+            Map<String, Object> details = new LinkedHashMap<>();
+            details.put("checkpoint", id);
+            details.put("size_bytes", c.sizeBytes());
+            details.put("left_running", leaveRunning);
+            details.put("parent", c.parentId() == null ? "" : c.parentId());
+            details.put("dump_ms", c.dumpMillis());
+            audit.record(actor, a.id(), "checkpoint", details);
+            if (!leaveRunning) {
+                progress.say("stop", "agent " + a.id() + " stops (it is in checkpoint " + id + ")");
+                supervisor.kill(a.id(), ProcessSyscall.SIGKILL, actor);
+                supervisor.await(a.id(), Duration.ofSeconds(30));
+            }
+            progress.say("done", "checkpoint " + id + ", " + c.sizeBytes() + " bytes, agent frozen " + c.dumpMillis() + " ms");
+            return c;
+        }
+    }
+
+    /**
+     * {@code criu dump} of the agent (PID 2 and its descendants) from inside its
+     * namespaces, as its uid with the capabilities CRIU's unprivileged mode
+     * needs; the images directory reaches it as descriptor {@link #DUMP_IMAGES_FD}.
+     * The tree is left stopped (the snapshots follow, then a resume or a kill).
+     */
+    private void dump(Criu criu, Supervisor.CheckpointTarget t, Path images, boolean trackMem, CheckpointRecord parent,
+            Progress progress) throws IOException, AgentdException {
+        AgentRecord a = t.record();
+        CriuCommand.Dump d = CriuCommand.dump(criu.path(), 2, Path.of("/proc/self/fd/" + DUMP_IMAGES_FD))
+                .logFile(Path.of("dump.log"))
+                .manageCgroups("ignore")
+                .trackMem(trackMem)
+                .extra("--unprivileged", "--leave-stopped");
+        if (parent != null) {
+            // Relative to the images directory, and the same from .partial-ID as from ID.
+            d.prevImagesDir("../../" + parent.id() + "/images");
+        }
+        String caps = String.join(",", Restore.CAPABILITIES.stream().map(c -> "+" + c).toList());
+        List<String> argv = new ArrayList<>(List.of(SH.toString(), "-c",
+                "exec " + DUMP_IMAGES_FD + "<\"$0\" || exit 126; exec \"$@\"", images.toString(),
+                NSENTER.toString(), "-t", String.valueOf(a.initPid()), "-a",
+                SETPRIV.toString(), "--reuid=" + a.uid(), "--regid=" + a.uid(), "--clear-groups",
+                "--inh-caps=-all," + caps, "--ambient-caps=" + caps, "--"));
+        argv.addAll(d.build());
+        Path out = images.resolveSibling("criu.out");
+        Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(out.toFile())
+                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        long start = System.nanoTime();
+        try {
+            while (!p.waitFor(1, TimeUnit.SECONDS)) {
+                long elapsed = System.nanoTime() - start;
+                if (elapsed > DUMP_TIMEOUT.toNanos()) {
+                    p.destroyForcibly().waitFor();
+                    throw new IOException("criu dump took longer than " + DUMP_TIMEOUT.toMinutes() + " minutes and was killed");
+                }
+                progress.say("dump", TimeUnit.NANOSECONDS.toSeconds(elapsed) + " s, " + Snapshots.size(images) + " bytes of images");
+            }
+        } catch (InterruptedException e) {
+            p.destroyForcibly();
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while criu dumped");
+        }
+        if (p.exitValue() != 0) {
+            String log = Files.exists(images.resolve("dump.log")) ? CriuLog.summary(images.resolve("dump.log"), 6)
+                    : tail(out);
+            throw new AgentdException(AgentdException.INTERNAL, "criu dump of agent " + a.id() + " failed (exit "
+                    + p.exitValue() + "); the agent goes on running. CRIU says: " + log);
+        }
+    }
+
+    /** SIGCONT to every process of the agent's tree (not the init, which CRIU never stopped). */
+    private static void resume(Supervisor.CheckpointTarget t) {
+        List<Long> pids = new ArrayList<>();
+        try {
+            if (t.cgroup() != null) {
+                pids.addAll(t.cgroup().pids());
+            }
+        } catch (IOException e) {
+            // fall back to the agent itself
+        }
+        if (pids.isEmpty()) {
+            pids.add((long) t.record().pid());
+        }
+        for (long pid : pids) {
+            if (pid == t.record().initPid()) {
+                continue;
+            }
+            try {
+                ProcessSyscall.kill((int) pid, ProcessSyscall.SIGCONT);
+            } catch (IOException e) {
+                // gone
+            }
+        }
+    }
+
+    private CheckpointRecord latestTracked(AgentRecord a) throws AgentdException {
+        CheckpointRecord best = null;
+        for (CheckpointRecord c : list(a.id())) {
+            if (c.trackedMemory() && c.agentId().equals(a.id()) && a.pidStartTicks() != null
+                    && c.agentStart() == a.pidStartTicks() && Files.isDirectory(dir(c.id()))) {
+                best = c;
+            }
+        }
+        return best;
+    }
+
+    // ---- restore -----------------------------------------------------------------------
+
+    /** Restores a checkpoint as a new agent: see {@link Supervisor#restore}. */
+    AgentRecord restore(String checkpointId, String name, int actor, Progress progress) throws AgentdException {
+        CheckpointRecord c = get(checkpointId);
+        Path d = dir(c.id());
+        for (String part : List.of("images", "workspace", "tmp", "agent.log")) {
+            if (!Files.exists(d.resolve(part))) {
+                throw new AgentdException(AgentdException.WRONG_STATE, "checkpoint " + c.id() + " is incomplete: " + d.resolve(part)
+                        + " is missing");
+            }
+        }
+        Criu criu;
+        try {
+            criu = Criu.locate(Optional.empty());
+        } catch (CriuException e) {
+            throw new AgentdException(AgentdException.WRONG_STATE, "cannot restore: " + e.getMessage());
+        }
+        List<Path> parents = new ArrayList<>();
+        for (String p = c.parentId(); p != null; ) {
+            CheckpointRecord pc = get(p);
+            parents.add(dir(pc.id()).resolve("images"));
+            p = pc.parentId();
+        }
+        List<String> restorer = CriuCommand.restore(criu.path(), Path.of("/proc/self/fd/" + Restore.IMAGES_FD))
+                .logFile(Path.of("restore.log"))
+                .detached()
+                .manageCgroups("ignore")
+                // The restored agent becomes a child of agentd, as after a spawn: its exit status is agentd's to read.
+                .extra("--unprivileged", "--restore-sibling")
+                .build();
+        RestoreSource src = new RestoreSource(c.id(), c.manifest(), c.uid(), d.resolve("images"), parents,
+                d.resolve("workspace"), d.resolve("tmp"), d.resolve("agent.log"), restorer,
+                List.of(SH.toString(), "-c", PROBE, "agentd-probe", String.valueOf(c.uid())));
+        progress.say("restore", "criu " + criu.version() + " restoring checkpoint " + c.id() + " of " + c.agentName());
+        long t0 = System.nanoTime();
+        try {
+            AgentRecord r = supervisor.restore(src, name, actor);
+            progress.say("done", "agent " + r.id() + " (" + r.name() + ") running again, pid " + r.pid() + ", in "
+                    + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0) + " ms");
+            return r;
+        } catch (AgentdException e) {
+            Path log = d.resolve("images/restore.log");
+            if (Files.exists(log) && e.getMessage().contains("restorer")) {
+                throw new AgentdException(e.code(), e.getMessage() + ". CRIU says: " + CriuLog.summary(log, 6), e.data());
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The confinement probe, run by the spawner after a restore in the restored
+     * agent's Landlock domain, as its uid ($1) with no capabilities. Each line
+     * is "ok NAME" or "FAIL NAME: why"; any FAIL fails the restore.
+     * <ul>
+     * <li>uid: the probe is the agent's uid;
+     * <li>same_domain: PID 2 (the agent) is visible: with hidepid, a process
+     *     sees another only if it may ptrace it, and Landlock lets a domain
+     *     ptrace only its own domain and those nested in it. An agent outside
+     *     the domain (unconfined) would be invisible;
+     * <li>landlock_denies: the agent's log, in the view with no read rule, cannot be read;
+     * <li>init_hidden: PID 1 (outside the domain) is invisible and cannot be signalled.
+     * </ul>
+     */
+    static final String PROBE = "fail=0; "
+            + "if [ \"$(id -u)\" = \"$1\" ]; then echo 'ok uid'; else echo \"FAIL uid: $(id -u), expected $1\"; fail=1; fi; "
+            + "if [ -r /proc/2/status ] && grep -q '^NSpid:' /proc/2/status; then echo 'ok same_domain';"
+            + " else echo 'FAIL same_domain: the restored agent (PID 2) is not in this Landlock domain'; fail=1; fi; "
+            + "err=$( (exec </run/agent.log) 2>&1 ); case $err in *'ermission denied'*) echo 'ok landlock_denies';; "
+            + "*) echo \"FAIL landlock_denies: reading /run/agent.log was not refused ($err)\"; fail=1;; esac; "
+            + "if [ -e /proc/1/status ] || kill -0 1 2>/dev/null; then echo 'FAIL init_hidden: PID 1 is reachable'; fail=1;"
+            + " else echo 'ok init_hidden'; fi; "
+            + "exit $fail";
+
+    // ---- catalog ----------------------------------------------------------------------------
+
+    List<CheckpointRecord> list(String agent) throws AgentdException {
+        try {
+            return store.checkpoints(agent);
+        } catch (IOException e) {
+            throw new AgentdException(AgentdException.INTERNAL, e.getMessage());
+        }
+    }
+
+    CheckpointRecord get(String id) throws AgentdException {
+        try {
+            Optional<CheckpointRecord> c = store.checkpoint(id);
+            if (c.isEmpty()) {
+                throw new AgentdException(AgentdException.NO_SUCH_AGENT, "no checkpoint " + id
+                        + " (agentctl checkpoints lists them)");
+            }
+            return c.get();
+        } catch (IOException e) {
+            throw new AgentdException(AgentdException.INTERNAL, e.getMessage());
+        }
+    }
+
+    /** Removes a checkpoint; refused while a later incremental one builds on it. */
+    CheckpointRecord remove(String id, int actor) throws AgentdException {
+        synchronized (lock) {
+            CheckpointRecord c = get(id);
+            List<String> children = list(null).stream().filter(x -> id.equals(x.parentId())).map(CheckpointRecord::id).toList();
+            if (!children.isEmpty()) {
+                throw new AgentdException(AgentdException.WRONG_STATE, "checkpoint " + id + " holds memory that "
+                        + String.join(", ", children) + " build(s) on: remove those first");
+            }
+            try {
+                store.deleteCheckpoint(id);
+                Snapshots.deleteTree(dir(id));
+            } catch (IOException e) {
+                throw new AgentdException(AgentdException.INTERNAL, "cannot remove checkpoint " + id + ": " + e.getMessage());
+            }
+            audit.record(actor, c.agentId(), "checkpoint.remove", Map.of("checkpoint", id));
+            return c;
+        }
+    }
+
+    /**
+     * Writes one checkpoint to an archive file (see {@link CheckpointArchive}); an
+     * incremental checkpoint cannot travel alone.
+     */
+    ObjectNode export(String id, Path file, int actor, Progress progress) throws AgentdException {
+        CheckpointRecord c = get(id);
+        if (c.parentId() != null) {
+            throw new AgentdException(AgentdException.WRONG_STATE, "checkpoint " + id + " is incremental (its memory builds"
+                    + " on " + c.parentId() + "): export a full checkpoint");
+        }
+        if (!file.isAbsolute()) {
+            throw new AgentdException(AgentdException.INVALID_PARAMS, "file: expected an absolute path, got " + file);
+        }
+        try {
+            Map<String, Object> entry = JSON.convertValue(c.toJson(), new com.fasterxml.jackson.core.type.TypeReference<>() {});
+            long[] last = {0};
+            String sha = CheckpointArchive.export(dir(id), entry, file, (done, total) -> {
+                if (done == total || done - last[0] >= (64L << 20)) {
+                    last[0] = done;
+                    progress.say("export", done + " of " + total + " bytes");
+                }
+            });
+            audit.record(actor, c.agentId(), "checkpoint.export", Map.of("checkpoint", id, "file", file.toString(),
+                    "manifest_sha256", sha));
+            ObjectNode r = c.toJson();
+            r.put("file", file.toString());
+            r.put("archive_size_bytes", Files.size(file));
+            r.put("manifest_sha256", sha);
+            return r;
+        } catch (IOException e) {
+            throw new AgentdException(AgentdException.INVALID_PARAMS, "export of checkpoint " + id + " failed: " + e.getMessage());
+        }
+    }
+
+    /**
+     * Reads an archive into the catalog. A corrupted or edited archive is refused
+     * whole (sizes and SHA-256 of every member); so is one whose checkpoint is
+     * already here.
+     */
+    CheckpointRecord importFrom(Path file, int actor, Progress progress) throws AgentdException {
+        if (!file.isAbsolute()) {
+            throw new AgentdException(AgentdException.INVALID_PARAMS, "file: expected an absolute path, got " + file);
+        }
+        synchronized (lock) {
+            Path staging = root().resolve(".import-" + newId());
+            try {
+                Files.createDirectories(root());
+                CheckpointArchive.Imported imp = CheckpointArchive.importTo(file, staging, (done, total) -> {
+                    if (done == total) {
+                        progress.say("import", "verified " + total + " bytes");
+                    }
+                });
+                CheckpointRecord c;
+                try {
+                    c = CheckpointRecord.fromJson(imp.catalogEntry());
+                } catch (IllegalArgumentException e) {
+                    throw new AgentdException(AgentdException.INVALID_PARAMS, file + ": catalog.json: " + e.getMessage());
+                }
+                if (store.checkpoint(c.id()).isPresent() || Files.exists(dir(c.id()))) {
+                    throw new AgentdException(AgentdException.WRONG_STATE, "checkpoint " + c.id() + " is already here");
+                }
+                if (c.parentId() != null) {
+                    throw new AgentdException(AgentdException.INVALID_PARAMS, file + ": an incremental checkpoint cannot"
+                            + " be imported alone");
+                }
+                Path content = imp.imagesDir();
+                for (String part : List.of("images", "workspace", "tmp", "agent.log")) {
+                    if (!Files.exists(content.resolve(part), LinkOption.NOFOLLOW_LINKS)) {
+                        throw new AgentdException(AgentdException.INVALID_PARAMS, file + ": not an agentd checkpoint ("
+                                + part + " is missing)");
+                    }
+                }
+                // The archive keeps no owners: everything of an agent's is its uid's.
+                ownAll(content.resolve("workspace"), c.uid());
+                ownAll(content.resolve("tmp"), c.uid());
+                try {
+                    Files.move(content, dir(c.id()), StandardCopyOption.ATOMIC_MOVE);
+                } catch (AtomicMoveNotSupportedException | FileAlreadyExistsException e) {
+                    throw new IOException("cannot move the imported checkpoint into place: " + e.getMessage(), e);
+                }
+                CheckpointRecord imported = c.withOrigin("imported");
+                try {
+                    store.putCheckpoint(imported);
+                } catch (IOException e) {
+                    Snapshots.deleteTree(dir(c.id()));
+                    throw e;
+                }
+                audit.record(actor, c.agentId(), "checkpoint.import", Map.of("checkpoint", c.id(), "file", file.toString(),
+                        "manifest_sha256", imp.manifestSha256()));
+                return imported;
+            } catch (IOException e) {
+                throw new AgentdException(AgentdException.INVALID_PARAMS, "import of " + file + " refused: " + e.getMessage());
+            } finally {
+                deleteQuietly(staging);
+            }
+        }
+    }
+
+    ObjectNode json(CheckpointRecord c) {
+        ObjectNode o = c.toJson();
+        o.put("path", dir(c.id()).toString());
+        return o;
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------------
+
+    private Criu locate(int actor, AgentRecord a) throws AgentdException {
+        try {
+            return Criu.locate(Optional.empty());
+        } catch (CriuException e) {
+            refuse(actor, a, e.getMessage());
+            return null;
+        }
+    }
+
+    private static boolean supports(Criu criu, String feature) {
+        try {
+            return criu.supports(feature);
+        } catch (CriuException e) {
+            return false;
+        }
+    }
+
+    private void refuse(int actor, AgentRecord a, String why) throws AgentdException {
+        audit.record(actor, a.id(), "checkpoint.refused", Map.of("reason", why));
+        throw new AgentdException(AgentdException.WRONG_STATE, "cannot checkpoint " + a.id() + " (" + a.name() + "): " + why);
+    }
+
+    private String grantsOf(String agentId) {
+        try {
+            ObjectNode p = JSON.createObjectNode();
+            p.put("agent", agentId);
+            JsonNode r = capsApi.dispatch("caps.list", p, 0);
+            return r == null ? "null" : r.toString();
+        } catch (AgentdException | RuntimeException e) {
+            return "null";
+        }
+    }
+
+    private String approvalsOf(String agentId) {
+        try {
+            JsonNode r = capsApi.dispatch("approval.list", JSON.createObjectNode(), 0);
+            ArrayNode mine = JSON.createArrayNode();
+            if (r != null) {
+                for (JsonNode x : r.path("approvals")) {
+                    if (agentId.equals(x.path("agent").asText())) {
+                        mine.add(x);
+                    }
+                }
+            }
+            return mine.toString();
+        } catch (AgentdException | RuntimeException e) {
+            return "[]";
+        }
+    }
+
+    private static void ownAll(Path dir, int uid) throws IOException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : (Iterable<Path>) walk::iterator) {
+                Files.setAttribute(p, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(p, "unix:gid", uid, LinkOption.NOFOLLOW_LINKS);
+            }
+        }
+    }
+
+    private static String tail(Path file) {
+        try {
+            String s = Files.readString(file).strip();
+            return s.length() > 600 ? "..." + s.substring(s.length() - 600) : s;
+        } catch (IOException e) {
+            return "(no output)";
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try {
+            Snapshots.deleteTree(dir);
+        } catch (IOException e) {
+            System.err.println("agentd: could not remove " + dir + ": " + e.getMessage());
+        }
+    }
+
+    private static String newId() {
+        return String.format("%08x", RANDOM.nextInt());
+    }
+}
