@@ -50,6 +50,9 @@ import picocli.CommandLine.Spec;
             ApproveCommand.class,
             DenyCommand.class,
             McpCommand.class,
+            CheckpointCommand.class,
+            CheckpointsCommand.class,
+            RestoreCommand.class,
             AuditCommand.class,
             DaemonCommand.class},
         footer = {
@@ -65,6 +68,7 @@ import picocli.CommandLine.Spec;
             "  gh auth token | agentctl secret set github_token",
             "  agentctl approvals; agentctl approve 3f2a9c01",
             "  agentctl mcp list; agentctl mcp approve calc",
+            "  agentctl checkpoint --leave-running \"$id\"; agentctl checkpoints; agentctl restore CHECKPOINT",
             "  agentctl audit --since 1h --agent \"$id\"",
             "  agentctl audit verify || echo \"audit log tampered\"",
             "  agentctl daemon status"})

@@ -406,6 +406,105 @@ public sealed interface Request {
         }
     }
 
+    /** {@code checkpoint.create}: dump a running agent. */
+    record CheckpointCreate(String id, boolean leaveRunning, boolean incremental) implements Request {
+        public CheckpointCreate {
+            Objects.requireNonNull(id, "id");
+        }
+
+        @Override
+        public String method() {
+            return "checkpoint.create";
+        }
+
+        @Override
+        public Map<String, Object> params() {
+            return ordered("id", id, "leave_running", leaveRunning ? true : null, "incremental", incremental ? true : null);
+        }
+    }
+
+    /** {@code checkpoint.list}, of one agent (id or name) when {@code agent} is not null. */
+    record CheckpointList(String agent) implements Request {
+        @Override
+        public String method() {
+            return "checkpoint.list";
+        }
+
+        @Override
+        public Map<String, Object> params() {
+            return ordered("agent", agent);
+        }
+    }
+
+    /** {@code checkpoint.remove}. */
+    record CheckpointRemove(String id) implements Request {
+        public CheckpointRemove {
+            Objects.requireNonNull(id, "id");
+        }
+
+        @Override
+        public String method() {
+            return "checkpoint.remove";
+        }
+
+        @Override
+        public Map<String, Object> params() {
+            return ordered("id", id);
+        }
+    }
+
+    /** {@code checkpoint.export} to an absolute path (agentd writes it). */
+    record CheckpointExport(String id, String file) implements Request {
+        public CheckpointExport {
+            Objects.requireNonNull(id, "id");
+            Objects.requireNonNull(file, "file");
+        }
+
+        @Override
+        public String method() {
+            return "checkpoint.export";
+        }
+
+        @Override
+        public Map<String, Object> params() {
+            return ordered("id", id, "file", file);
+        }
+    }
+
+    /** {@code checkpoint.import} from an absolute path (agentd reads it). */
+    record CheckpointImport(String file) implements Request {
+        public CheckpointImport {
+            Objects.requireNonNull(file, "file");
+        }
+
+        @Override
+        public String method() {
+            return "checkpoint.import";
+        }
+
+        @Override
+        public Map<String, Object> params() {
+            return ordered("file", file);
+        }
+    }
+
+    /** {@code checkpoint.restore}: a checkpoint back as a running agent, optionally under a new name. */
+    record CheckpointRestore(String id, String name) implements Request {
+        public CheckpointRestore {
+            Objects.requireNonNull(id, "id");
+        }
+
+        @Override
+        public String method() {
+            return "checkpoint.restore";
+        }
+
+        @Override
+        public Map<String, Object> params() {
+            return ordered("id", id, "name", name);
+        }
+    }
+
     /** Builds a params map from key/value pairs, leaving out null values. */
     private static Map<String, Object> ordered(Object... keysAndValues) {
         Map<String, Object> m = new LinkedHashMap<>();

@@ -28,7 +28,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * Checkpoints of running agents with CRIU, their catalog, export and import,
@@ -52,6 +51,8 @@ final class Checkpoints {
     static final int DUMP_IMAGES_FD = 9;
     /** A dump that takes longer is killed and fails: the agent is resumed. */
     static final Duration DUMP_TIMEOUT = Duration.ofMinutes(10);
+    /** What a checkpoint snapshots besides CRIU's images. */
+    static final List<String> SNAPSHOTS = List.of("workspace", "tmp", "agent.log");
     /** The kernel feature {@code --incremental} needs (soft-dirty bits, CONFIG_MEM_SOFT_DIRTY). */
     static final String DIRTY_TRACKING = "mem_dirty_track";
 
@@ -132,6 +133,7 @@ final class Checkpoints {
                         StandardCopyOption.COPY_ATTRIBUTES);
                 Snapshots.copyTree(cfg.agentDir(a.id()).resolve("workspace"), partial.resolve("workspace"));
                 Snapshots.copyTree(Path.of("/proc/" + a.initPid() + "/root/tmp"), partial.resolve("tmp"));
+                Snapshots.writeAttributes(partial, SNAPSHOTS);
             } catch (IOException | AgentdException e) {
                 if (dumped || frozenAt != 0) {
                     resume(t); // CRIU left it stopped (or died): it goes on as before
@@ -460,9 +462,8 @@ final class Checkpoints {
                                 + part + " is missing)");
                     }
                 }
-                // The archive keeps no owners: everything of an agent's is its uid's.
-                ownAll(content.resolve("workspace"), c.uid());
-                ownAll(content.resolve("tmp"), c.uid());
+                // The archive keeps no owners or modes: the checkpoint's record of them does.
+                Snapshots.applyAttributes(content, SNAPSHOTS, c.uid());
                 try {
                     Files.move(content, dir(c.id()), StandardCopyOption.ATOMIC_MOVE);
                 } catch (AtomicMoveNotSupportedException | FileAlreadyExistsException e) {
@@ -541,15 +542,6 @@ final class Checkpoints {
             return mine.toString();
         } catch (AgentdException | RuntimeException e) {
             return "[]";
-        }
-    }
-
-    private static void ownAll(Path dir, int uid) throws IOException {
-        try (Stream<Path> walk = Files.walk(dir)) {
-            for (Path p : (Iterable<Path>) walk::iterator) {
-                Files.setAttribute(p, "unix:uid", uid, LinkOption.NOFOLLOW_LINKS);
-                Files.setAttribute(p, "unix:gid", uid, LinkOption.NOFOLLOW_LINKS);
-            }
         }
     }
 

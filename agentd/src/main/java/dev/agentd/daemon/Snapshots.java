@@ -72,4 +72,57 @@ final class Snapshots {
             }
         }
     }
+
+    /** The file of a checkpoint that records its snapshots' owners and modes (archives keep neither). */
+    static final String ATTRIBUTES = "attributes.json";
+
+    /**
+     * Writes {@link #ATTRIBUTES} in {@code checkpointDir}: uid, gid and mode of
+     * every file and directory below the given parts of it. CRIU checks the mode
+     * of every file it reopens, so an imported checkpoint must get them back.
+     */
+    static void writeAttributes(Path checkpointDir, java.util.List<String> parts) throws IOException {
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.node.ObjectNode all = json.createObjectNode();
+        for (String part : parts) {
+            try (Stream<Path> walk = Files.walk(checkpointDir.resolve(part))) {
+                for (Path p : (Iterable<Path>) walk::iterator) {
+                    if (Files.isSymbolicLink(p)) {
+                        continue;
+                    }
+                    com.fasterxml.jackson.databind.node.ObjectNode a = all.putObject(checkpointDir.relativize(p).toString());
+                    a.put("uid", (Integer) Files.getAttribute(p, "unix:uid", LinkOption.NOFOLLOW_LINKS));
+                    a.put("gid", (Integer) Files.getAttribute(p, "unix:gid", LinkOption.NOFOLLOW_LINKS));
+                    a.put("mode", (Integer) Files.getAttribute(p, "unix:mode", LinkOption.NOFOLLOW_LINKS) & 07777);
+                }
+            }
+        }
+        Files.writeString(checkpointDir.resolve(ATTRIBUTES), json.writeValueAsString(all));
+    }
+
+    /**
+     * Applies {@link #ATTRIBUTES} to the files of an imported checkpoint; files it
+     * does not name get {@code uid} and mode 0600 (0700 for directories).
+     *
+     * @throws IOException when the file is malformed or names a path outside the checkpoint
+     */
+    static void applyAttributes(Path checkpointDir, java.util.List<String> parts, int uid) throws IOException {
+        com.fasterxml.jackson.databind.JsonNode all = Files.exists(checkpointDir.resolve(ATTRIBUTES))
+                ? new com.fasterxml.jackson.databind.ObjectMapper().readTree(checkpointDir.resolve(ATTRIBUTES).toFile())
+                : new com.fasterxml.jackson.databind.ObjectMapper().createObjectNode();
+        for (String part : parts) {
+            try (Stream<Path> walk = Files.walk(checkpointDir.resolve(part))) {
+                for (Path p : (Iterable<Path>) walk::iterator) {
+                    if (Files.isSymbolicLink(p)) {
+                        continue;
+                    }
+                    com.fasterxml.jackson.databind.JsonNode a = all.path(checkpointDir.relativize(p).toString());
+                    boolean dir = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
+                    Files.setAttribute(p, "unix:uid", a.path("uid").asInt(uid), LinkOption.NOFOLLOW_LINKS);
+                    Files.setAttribute(p, "unix:gid", a.path("gid").asInt(uid), LinkOption.NOFOLLOW_LINKS);
+                    Files.setAttribute(p, "unix:mode", a.path("mode").asInt(dir ? 0700 : 0600), LinkOption.NOFOLLOW_LINKS);
+                }
+            }
+        }
+    }
 }

@@ -45,6 +45,28 @@ final class Confinement {
         return OptionalInt.empty();
     }
 
+    /** This JVM's children in the pid namespace of {@code initPid}, the init excepted. */
+    static List<Integer> childrenInNamespace(int initPid) throws IOException {
+        String ns = Files.readSymbolicLink(Path.of("/proc/" + initPid + "/ns/pid")).toString();
+        String self = String.valueOf(ProcessHandle.current().pid());
+        List<Integer> out = new ArrayList<>();
+        try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), p -> p.getFileName().toString()
+                .chars().allMatch(Character::isDigit))) {
+            for (Path p : procs) {
+                try {
+                    int pid = Integer.parseInt(p.getFileName().toString());
+                    if (pid != initPid && self.equals(status(p).get("PPid"))
+                            && Files.readSymbolicLink(p.resolve("ns/pid")).toString().equals(ns)) {
+                        out.add(pid);
+                    }
+                } catch (IOException | RuntimeException e) {
+                    // gone meanwhile
+                }
+            }
+        }
+        return out;
+    }
+
     /**
      * What differs between process {@code pid} and the confinement {@code spec}
      * promises; empty when nothing does.

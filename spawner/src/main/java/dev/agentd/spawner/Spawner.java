@@ -95,7 +95,7 @@ public final class Spawner {
                     "the restorer succeeded but no process is PID 2 in the sandbox", null));
             pidfd = ProcessSyscall.pidfdOpen(agent);
         } catch (IOException e) {
-            sys.kill(r.initPid());
+            killNamespace(r.initPid());
             throw e instanceof SpawnException se ? se : new SpawnException("verify", e.getMessage(), e);
         }
         List<String> problems;
@@ -111,17 +111,37 @@ public final class Spawner {
                 spec.cgroup().orElse(null));
         if (!problems.isEmpty()) {
             // The init's end takes down its pid namespace, and with it every restored process.
-            sys.kill(r.initPid());
-            try {
-                handle.waitFor();
-            } catch (IOException e) {
-                // not our child after all: the namespace's end still killed it
-            }
+            killNamespace(r.initPid());
             handle.close();
             throw new SpawnException("verify", "the restored agent is not confined as its manifest says: "
                     + String.join("; ", problems), null);
         }
         return new Restored(handle, sequence.probeOutput());
+    }
+
+    /**
+     * Kills a sandbox's pid namespace through its init and reaps what is ours
+     * in it. A dying init waits until every process of its namespace has been
+     * reaped; those that are this JVM's children (a restored agent, what a
+     * failed restorer left) only this JVM can reap, so they are reaped before
+     * the init is waited for.
+     */
+    private void killNamespace(int init) {
+        List<Integer> ours = List.of();
+        try {
+            ours = Confinement.childrenInNamespace(init);
+        } catch (IOException e) {
+            // the namespace is already gone
+        }
+        try {
+            ProcessSyscall.kill(init, ProcessSyscall.SIGKILL);
+        } catch (IOException e) {
+            // already gone
+        }
+        for (int pid : ours) {
+            sys.kill(pid);
+        }
+        sys.kill(init);
     }
 
     SpawnResult runOnFreshThread(SandboxSpec spec) throws SpawnException {
@@ -171,7 +191,7 @@ public final class Spawner {
         List<String> gateErrors = gate == null ? List.of() : gate.finish();
         Throwable f = failure.get();
         if (f != null && sequence.leftoverInit() > 0) {
-            sys.kill(sequence.leftoverInit()); // nothing half-done: the namespaces go with it
+            killNamespace(sequence.leftoverInit()); // nothing half-done: the namespaces go with it
         }
         if (f == null && !gateErrors.isEmpty()) {
             // A child could not be placed (cgroup or limits): it was killed at
