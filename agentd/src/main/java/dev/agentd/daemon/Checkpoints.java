@@ -12,6 +12,7 @@ import dev.agentd.checkpoint.CriuLog;
 import dev.agentd.linux.ProcessSyscall;
 import dev.agentd.manifest.NetworkMode;
 import dev.agentd.spawner.Restore;
+import dev.agentd.toolcall.Gateway;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;
@@ -49,6 +50,10 @@ final class Checkpoints {
     static final Path SH = Path.of("/bin/sh");
     /** The images directory's descriptor in {@code criu dump} (CRIU runs in the agent's mount namespace). */
     static final int DUMP_IMAGES_FD = 9;
+    /** How long a checkpoint waits for the agent's tool calls in flight. */
+    static final Duration CALLS_TIMEOUT = Duration.ofSeconds(30);
+    /** Dumps tried when the agent reconnects to its tool-call socket just before CRIU freezes it. */
+    static final int DUMP_ATTEMPTS = 3;
     /** A dump that takes longer is killed and fails: the agent is resumed. */
     static final Duration DUMP_TIMEOUT = Duration.ofMinutes(10);
     /** What a checkpoint snapshots besides CRIU's images. */
@@ -114,6 +119,8 @@ final class Checkpoints {
                         + " --leave-running; there is none: make a full one first");
             }
         }
+        Optional<Gateway> gateway = supervisor.toolcalls() == null ? Optional.empty()
+                : supervisor.toolcalls().gateway(a.id());
         String id = newId();
         Path partial = root().resolve(".partial-" + id);
         Path images = partial.resolve("images");
@@ -123,10 +130,26 @@ final class Checkpoints {
         synchronized (lock) { // one dump at a time: CRIU's cost is the machine's, and the catalog stays simple
             try {
                 Files.createDirectories(images);
-                progress.say("dump", "criu " + criu.version() + " dumping agent " + a.id() + " (pid " + a.pid() + ")"
-                        + (parent == null ? "" : ", memory on top of checkpoint " + parent.id()));
-                frozenAt = System.nanoTime();
-                dump(criu, t, images, tracking && leaveRunning, parent, progress);
+                for (int attempt = 1; ; attempt++) {
+                    quiesceToolcalls(gateway, progress);
+                    progress.say("dump", "criu " + criu.version() + " dumping agent " + a.id() + " (pid " + a.pid() + ")"
+                            + (parent == null ? "" : ", memory on top of checkpoint " + parent.id()));
+                    frozenAt = System.nanoTime();
+                    try {
+                        dump(criu, t, images, tracking && leaveRunning, parent, progress);
+                        break;
+                    } catch (AgentdException e) {
+                        // The agent reconnected between the close and CRIU's freeze: once more.
+                        if (attempt == DUMP_ATTEMPTS || !e.getMessage().contains("External socket")) {
+                            throw e;
+                        }
+                        frozenAt = 0;
+                        gateway.ifPresent(Gateway::release);
+                        Snapshots.deleteTree(images);
+                        Files.createDirectories(images);
+                        progress.say("dump", "the agent reconnected to its tool-call socket meanwhile; again");
+                    }
+                }
                 dumped = true;
                 progress.say("snapshot", "workspace, /tmp and log");
                 Files.copy(cfg.agentDir(a.id()).resolve("agent.log"), partial.resolve("agent.log"),
@@ -138,6 +161,7 @@ final class Checkpoints {
                 if (dumped || frozenAt != 0) {
                     resume(t); // CRIU left it stopped (or died): it goes on as before
                 }
+                gateway.ifPresent(Gateway::release);
                 deleteQuietly(partial);
                 String why = e.getMessage();
                 audit.record(actor, a.id(), "checkpoint.failed", Map.of("reason", String.valueOf(why)));
@@ -147,6 +171,7 @@ final class Checkpoints {
                 throw new AgentdException(AgentdException.INTERNAL, "checkpoint of " + a.id() + " failed: " + why);
             }
             // The dump is complete: the agent goes on, or ends as asked.
+            gateway.ifPresent(Gateway::release);
             if (leaveRunning) {
                 resume(t);
             }
@@ -183,6 +208,45 @@ final class Checkpoints {
             }
             progress.say("done", "checkpoint " + id + ", " + c.sizeBytes() + " bytes, agent frozen " + c.dumpMillis() + " ms");
             return c;
+        }
+    }
+
+    /**
+     * Between tool calls: new calls are held (unanswered until the dump is
+     * over), calls in flight may finish, then every connection of the agent's
+     * is closed. CRIU cannot save one end of a Unix connection; agentd's clients
+     * reconnect on their next call, so the agent's code sees nothing of it.
+     */
+    private static void quiesceToolcalls(Optional<Gateway> gateway, Progress progress) throws AgentdException {
+        if (gateway.isEmpty()) {
+            return;
+        }
+        Gateway g = gateway.get();
+        try {
+            long deadline = System.nanoTime() + CALLS_TIMEOUT.toNanos();
+            while (true) {
+                if (!g.hold(CALLS_TIMEOUT)) {
+                    g.release();
+                    throw new AgentdException(AgentdException.WRONG_STATE, "tool calls were still running after "
+                            + CALLS_TIMEOUT.toSeconds() + " s; the agent goes on running: checkpoint it again later");
+                }
+                int busy = g.closeIdleConnections("checkpoint");
+                if (busy == 0) {
+                    return;
+                }
+                // A call arrived while held: let it run, then try again.
+                g.release();
+                if (System.nanoTime() > deadline) {
+                    throw new AgentdException(AgentdException.WRONG_STATE, "the agent kept calling tools for "
+                            + CALLS_TIMEOUT.toSeconds() + " s; it goes on running: checkpoint it again later");
+                }
+                progress.say("hold", "a tool call arrived meanwhile; waiting for it");
+                Thread.sleep(50);
+            }
+        } catch (InterruptedException e) {
+            g.release();
+            Thread.currentThread().interrupt();
+            throw new AgentdException(AgentdException.INTERNAL, "interrupted while waiting for tool calls");
         }
     }
 

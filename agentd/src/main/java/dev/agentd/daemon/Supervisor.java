@@ -907,6 +907,11 @@ final class Supervisor {
         }
     }
 
+    /** The agents' toolcall sockets, or null when there are none. */
+    Toolcalls toolcalls() {
+        return toolcalls;
+    }
+
     /** Each agent gets a toolcall socket from {@code t}. */
     void toolcalls(Toolcalls t) {
         this.toolcalls = t;

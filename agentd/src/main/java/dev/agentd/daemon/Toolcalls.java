@@ -187,6 +187,11 @@ final class Toolcalls implements AutoCloseable {
         }
     }
 
+    /** The agent's gateway, if it has one. */
+    java.util.Optional<Gateway> gateway(String agentId) {
+        return java.util.Optional.ofNullable(gateways.get(agentId));
+    }
+
     void close(String agentId) {
         Gateway g = gateways.remove(agentId);
         if (g != null) {

@@ -229,6 +229,81 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    // ---- holding calls for a checkpoint ----
+
+    private final Object holdLock = new Object();
+    private boolean held;
+    /** Calls read while held, per connection: such a connection is not idle. */
+    private final java.util.Map<Connection, Integer> heldCalls = new java.util.HashMap<>();
+
+    /**
+     * Holds new tool calls (they wait, unanswered, until {@link #release}) and
+     * waits up to {@code timeout} for the calls in flight to finish.
+     *
+     * @return whether no call is in flight any more; the hold stays either way
+     */
+    public boolean hold(java.time.Duration timeout) throws InterruptedException {
+        synchronized (holdLock) {
+            held = true;
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (calls.inFlightCount() > 0) {
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(10);
+        }
+        return true;
+    }
+
+    /**
+     * While held: closes every connection with no held call, so that no
+     * connection of the agent's is open across a checkpoint (CRIU cannot save
+     * half of a Unix connection). Agentd's clients reconnect on their next call.
+     *
+     * @return how many connections stay open because a call is held on them
+     */
+    public int closeIdleConnections(String why) {
+        int busy = 0;
+        synchronized (holdLock) {
+            for (Connection c : connections) {
+                if (heldCalls.getOrDefault(c, 0) > 0) {
+                    busy++;
+                } else {
+                    c.abort(why);
+                }
+            }
+        }
+        return busy;
+    }
+
+    /** Ends a {@link #hold}: held calls go on. */
+    public void release() {
+        synchronized (holdLock) {
+            held = false;
+            holdLock.notifyAll();
+        }
+    }
+
+    /** On a connection's reader thread: waits while calls are held. */
+    private void awaitRelease(Connection c) {
+        synchronized (holdLock) {
+            if (!held) {
+                return;
+            }
+            heldCalls.merge(c, 1, Integer::sum);
+            try {
+                while (held && !closed) {
+                    holdLock.wait(1000);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                heldCalls.merge(c, -1, Integer::sum);
+            }
+        }
+    }
+
     /** Stops accepting, closes every connection (their calls are cancelled), removes the socket file. */
     @Override
     public void close() {
@@ -395,6 +470,7 @@ public final class Gateway implements AutoCloseable {
     private void dispatch(Connection c, JsonNode msg, long t0) {
         McpMessage m = McpMessage.parse(msg);
         if (m instanceof McpMessage.CallTool) {
+            awaitRelease(c);
             calls.start(c, (McpMessage.CallTool) m, t0);
         } else if (m instanceof McpMessage.Ping) {
             c.send(resultLine(((McpMessage.Ping) m).id(), "{}".getBytes(StandardCharsets.UTF_8)));
