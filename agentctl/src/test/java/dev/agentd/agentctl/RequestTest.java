@@ -46,6 +46,12 @@ class RequestTest {
         expected.put(new Request.ApprovalDecide("x", true), Map.of("id", "x"));
         expected.put(new Request.McpList(), Map.of());
         expected.put(new Request.McpApprove("calc"), Map.of("name", "calc"));
+        expected.put(new Request.CheckpointCreate("a", true, false), Map.of("id", "a", "leave_running", true));
+        expected.put(new Request.CheckpointCreate("a", false, false), Map.of("id", "a"));
+        expected.put(new Request.CheckpointList(null), Map.of());
+        expected.put(new Request.CheckpointList("a"), Map.of("agent", "a"));
+        expected.put(new Request.CheckpointRestore("c", "n2"), Map.of("id", "c", "name", "n2"));
+        expected.put(new Request.CheckpointExport("c", "/f"), Map.of("id", "c", "file", "/f"));
         expected.forEach((req, params) -> assertEquals(params, req.params(), req.toString()));
     }
 
@@ -59,11 +65,14 @@ class RequestTest {
                 new Request.CapsGrant("a", "tool", "t", null, null, null), new Request.CapsRevoke(1),
                 new Request.SecretSet("n", ""), new Request.SecretList(), new Request.SecretDelete("n"),
                 new Request.ApprovalList(), new Request.ApprovalDecide("x", true), new Request.McpList(),
-                new Request.McpApprove("calc"));
+                new Request.McpApprove("calc"), new Request.CheckpointCreate("a", false, false),
+                new Request.CheckpointList(null), new Request.CheckpointRemove("c"), new Request.CheckpointExport("c", "/f"),
+                new Request.CheckpointImport("/f"), new Request.CheckpointRestore("c", null));
         assertEquals(List.of("agent.spawn", "agent.list", "agent.status", "agent.stop", "agent.kill", "agent.wait",
                 "agent.logs", "daemon.status", "audit.list", "audit.verify", "tool.list", "tool.call", "caps.list",
                 "caps.grant", "caps.revoke", "secret.set", "secret.list", "secret.delete", "approval.list",
-                "approval.approve", "mcp.list", "mcp.approve"), all.stream().map(Request::method).toList());
+                "approval.approve", "mcp.list", "mcp.approve", "checkpoint.create", "checkpoint.list", "checkpoint.remove",
+                "checkpoint.export", "checkpoint.import", "checkpoint.restore"), all.stream().map(Request::method).toList());
         assertEquals("approval.deny", new Request.ApprovalDecide("x", false).method());
         // The set is closed: these are all the permitted records.
         assertEquals(all.size(), Request.class.getPermittedSubclasses().length);
