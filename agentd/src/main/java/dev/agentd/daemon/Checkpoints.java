@@ -351,7 +351,7 @@ final class Checkpoints {
         }
         Criu criu;
         try {
-            criu = Criu.locate(Optional.empty());
+            criu = Criu.locate(Optional.ofNullable(cfg.criu()));
         } catch (CriuException e) {
             throw new AgentdException(AgentdException.WRONG_STATE, "cannot restore: " + e.getMessage());
         }
@@ -561,7 +561,7 @@ final class Checkpoints {
 
     private Criu locate(int actor, AgentRecord a) throws AgentdException {
         try {
-            return Criu.locate(Optional.empty());
+            return Criu.locate(Optional.ofNullable(cfg.criu()));
         } catch (CriuException e) {
             refuse(actor, a, e.getMessage());
             return null;

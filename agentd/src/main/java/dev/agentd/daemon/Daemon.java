@@ -73,6 +73,9 @@ public final class Daemon implements AutoCloseable {
             toolcalls.hide(mcp::hidden);
             sup.toolcalls(toolcalls);
             ObjectNode kernel = KernelReport.probe();
+            if (cfg.criu() != null) {
+                KernelReport.criu(kernel, cfg.criu());
+            }
             Daemon[] self = new Daemon[1];
             CapsApi capsApi = new CapsApi(sup, caps, sup::grantsChanged, mcp);
             capsApi.toolcalls(toolcalls);

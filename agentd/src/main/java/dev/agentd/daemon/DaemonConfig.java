@@ -24,20 +24,21 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * @param adminGroup   the group whose members may use the admin socket, besides root
  * @param secretsKey   the root-only key file that encrypts secrets at rest (kept apart from the database)
  * @param tools        LLM providers, token budget and external MCP servers
+ * @param criu         the CRIU binary for checkpoints, or null to look in the usual places
  */
 public record DaemonConfig(Path stateDir, Path runDir, Path socket, Path agentsDir, int uidMin, int uidMax,
-        String cgroupParent, Path init, long defaultPids, String adminGroup, Path secretsKey, ToolsConfig tools) {
+        String cgroupParent, Path init, long defaultPids, String adminGroup, Path secretsKey, ToolsConfig tools, Path criu) {
 
     /** Keys of {@code agentd.yaml}. */
     static final List<String> KEYS = List.of("state_dir", "run_dir", "socket", "agents_dir", "uid_min", "uid_max",
             "cgroup_parent", "init", "default_pids", "admin_group", "secrets_key", "llm_providers", "llm_token_budget",
-            "mcp_servers");
+            "mcp_servers", "criu");
 
     /** The system layout: /var/lib/agentd, /run/agentd, /etc/agentd/agents. */
     public static DaemonConfig system() {
         return new DaemonConfig(Path.of("/var/lib/agentd"), Path.of("/run/agentd"), Path.of("/run/agentd/agentd.sock"),
                 Path.of("/etc/agentd/agents"), 70000, 79999, "agentd", Path.of("/usr/bin/catatonit"), 512, "agentd",
-                Path.of("/etc/agentd/secrets.key"), ToolsConfig.NONE);
+                Path.of("/etc/agentd/secrets.key"), ToolsConfig.NONE, null);
     }
 
     /**
@@ -49,7 +50,7 @@ public record DaemonConfig(Path stateDir, Path runDir, Path socket, Path agentsD
         DaemonConfig s = system();
         return new DaemonConfig(r.resolve("state"), r.resolve("run"), r.resolve("run/agentd.sock"), r.resolve("agents"),
                 s.uidMin, s.uidMax, "agentd-" + Integer.toHexString(r.toString().hashCode()), s.init, s.defaultPids,
-                s.adminGroup, r.resolve("state/secrets.key"), ToolsConfig.NONE);
+                s.adminGroup, r.resolve("state/secrets.key"), ToolsConfig.NONE, null);
     }
 
     /**
@@ -81,7 +82,7 @@ public record DaemonConfig(Path stateDir, Path runDir, Path socket, Path agentsD
                     integer(map, "uid_min", d.uidMin), integer(map, "uid_max", d.uidMax),
                     string(map, "cgroup_parent", d.cgroupParent), path(map, "init", d.init),
                     integer(map, "default_pids", (int) d.defaultPids), string(map, "admin_group", d.adminGroup),
-                    path(map, "secrets_key", d.secretsKey), ToolsConfig.parse(map)).validated();
+                    path(map, "secrets_key", d.secretsKey), ToolsConfig.parse(map), path(map, "criu", d.criu)).validated();
         } catch (IllegalArgumentException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
         }
@@ -90,7 +91,13 @@ public record DaemonConfig(Path stateDir, Path runDir, Path socket, Path agentsD
     /** This configuration with other tool settings (tests, and {@code --root} with a config file). */
     public DaemonConfig withTools(ToolsConfig t) {
         return new DaemonConfig(stateDir, runDir, socket, agentsDir, uidMin, uidMax, cgroupParent, init, defaultPids,
-                adminGroup, secretsKey, t);
+                adminGroup, secretsKey, t, criu);
+    }
+
+    /** This configuration with another CRIU binary ({@code null}: look in the usual places). */
+    public DaemonConfig withCriu(Path c) {
+        return new DaemonConfig(stateDir, runDir, socket, agentsDir, uidMin, uidMax, cgroupParent, init, defaultPids,
+                adminGroup, secretsKey, tools, c);
     }
 
     DaemonConfig validated() {

@@ -50,8 +50,13 @@ final class KernelReport {
      * installed), whether agentd can use it, and if not, what to install.
      */
     static void criu(ObjectNode k) {
+        criu(k, null);
+    }
+
+    /** As {@link #criu(ObjectNode)}, for the configured binary when {@code configured} is not null. */
+    static void criu(ObjectNode k, java.nio.file.Path configured) {
         try {
-            Criu criu = Criu.locate(Optional.empty());
+            Criu criu = Criu.locate(Optional.ofNullable(configured));
             k.put("criu", criu.version().toString());
             k.put("criu_path", criu.path().toString());
             k.putNull("criu_problem");

@@ -46,13 +46,22 @@ public final class AgentdHarness implements AutoCloseable {
     private int generation;
 
     private AgentdHarness(Path root) {
+        this(root, java.util.function.UnaryOperator.identity());
+    }
+
+    private AgentdHarness(Path root, java.util.function.UnaryOperator<DaemonConfig> configure) {
         this.root = root;
-        this.config = DaemonConfig.underRoot(root);
+        this.config = configure.apply(DaemonConfig.underRoot(root));
     }
 
     /** agentd in this JVM, under a fresh temporary root. */
     public static AgentdHarness start() throws IOException {
-        AgentdHarness h = new AgentdHarness(Dirs.temp("agentd-"));
+        return start(java.util.function.UnaryOperator.identity());
+    }
+
+    /** As {@link #start()}, with the embedded defaults changed by {@code configure}. */
+    public static AgentdHarness start(java.util.function.UnaryOperator<DaemonConfig> configure) throws IOException {
+        AgentdHarness h = new AgentdHarness(Dirs.temp("agentd-"), configure);
         try {
             h.daemon = Daemon.start(h.config, h.audit.stream());
             h.rpc = Rpc.connect(h.config.socket());

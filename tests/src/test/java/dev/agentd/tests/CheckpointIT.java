@@ -1,0 +1,139 @@
+package dev.agentd.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentd.checkpoint.CheckpointArchive;
+import dev.agentd.tests.support.AgentdHarness;
+import dev.agentd.tests.support.Dirs;
+import dev.agentd.tests.support.Kernel;
+import dev.agentd.tests.support.Manifests;
+import dev.agentd.tests.support.RpcException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Checkpoint and restore through a real agentd where CRIU cannot run: what
+ * must hold without it (refusals that say what to install, nothing changed,
+ * the agent untouched; archives verified on import). The dumps and restores
+ * themselves need CRIU 4 and run in the VM (distro/checks/checkpoint).
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class CheckpointIT {
+    static AgentdHarness agentd;
+    static final Path NO_CRIU = Path.of("/nonexistent/agentd-test/criu");
+
+    @BeforeAll
+    static void start() throws Exception {
+        Kernel.requireAgentd();
+        agentd = AgentdHarness.start(c -> c.withCriu(NO_CRIU));
+    }
+
+    @AfterAll
+    static void stop() {
+        if (agentd != null) {
+            agentd.close();
+        }
+    }
+
+    private static JsonNode checkpoints() throws Exception {
+        return agentd.call("checkpoint.list", Map.of()).path("checkpoints");
+    }
+
+    @Test
+    void without_criu_a_checkpoint_is_refused_with_what_to_install_and_the_agent_runs_on() throws Exception {
+        String id = agentd.spawnId(Manifests.sh(Manifests.name("ck"), "", "while :; do sleep 1; done"));
+        int before = checkpoints().size();
+        RpcException e = assertThrows(RpcException.class,
+                () -> agentd.call("checkpoint.create", Map.of("id", id, "leave_running", true)));
+        assertEquals(-32004, e.code(), e.toString());
+        assertTrue(e.getMessage().contains(NO_CRIU.toString()) && e.getMessage().toLowerCase().contains("install"),
+                "names the binary and what to install: " + e.getMessage());
+        assertEquals("running", agentd.status(id).path("state").asText());
+        assertEquals(before, checkpoints().size());
+        assertFalse(Files.exists(agentd.config().stateDir().resolve("checkpoints"))
+                && Files.list(agentd.config().stateDir().resolve("checkpoints")).findAny().isPresent(),
+                "nothing left in the checkpoint store");
+        assertEquals(1, agentd.audit().events("checkpoint.refused", id).size(), agentd.audit().lines().toString());
+        agentd.killAndAwait(id);
+    }
+
+    @Test
+    void host_network_agents_and_unknown_agents_are_refused() throws Exception {
+        String id = agentd.spawnId(Manifests.sh(Manifests.name("ckhost"), "network: host", "while :; do sleep 1; done"));
+        RpcException e = assertThrows(RpcException.class, () -> agentd.call("checkpoint.create", Map.of("id", id)));
+        assertTrue(e.getMessage().contains("host network"), e.getMessage());
+        assertEquals("running", agentd.status(id).path("state").asText());
+        agentd.killAndAwait(id);
+        RpcException gone = assertThrows(RpcException.class, () -> agentd.call("checkpoint.create", Map.of("id", id)));
+        assertEquals(-32004, gone.code(), "an ended agent: " + gone);
+        RpcException none = assertThrows(RpcException.class,
+                () -> agentd.call("checkpoint.restore", Map.of("id", "0badc0de")));
+        assertTrue(none.getMessage().contains("no checkpoint 0badc0de"), none.getMessage());
+    }
+
+    @Test
+    void import_verifies_every_member_and_restore_without_criu_leaves_nothing_running() throws Exception {
+        Path src = Dirs.temp("ckpt-src-");
+        Files.createDirectories(src.resolve("images"));
+        Files.writeString(src.resolve("images/inventory.img"), "not really an image");
+        Files.createDirectories(src.resolve("workspace"));
+        Files.writeString(src.resolve("workspace/notes.txt"), "hello\n");
+        Files.createDirectories(src.resolve("tmp"));
+        Files.writeString(src.resolve("agent.log"), "tick 1\n");
+        Files.writeString(src.resolve("attributes.json"), "{\"workspace/notes.txt\": {\"uid\": 71234, \"gid\": 71234, \"mode\": 416}}");
+        Map<String, Object> entry = new LinkedHashMap<>();
+        entry.put("id", "5eed0001");
+        entry.put("agent_id", "0a0b0c0d");
+        entry.put("agent_name", "moved");
+        entry.put("uid", 71234);
+        entry.put("created_at", "2026-12-04T10:00:00Z");
+        entry.put("manifest", "name: moved\ncommand: [\"/bin/sleep\", \"100\"]\n");
+        Path archive = Dirs.temp("ckpt-out-").resolve("moved.ckpt");
+        CheckpointArchive.export(src, entry, archive);
+
+        // A flipped byte anywhere is refused whole, and changes nothing.
+        byte[] bytes = Files.readAllBytes(archive);
+        bytes[600] ^= 1;
+        Path bad = archive.resolveSibling("bad.ckpt");
+        Files.write(bad, bytes);
+        int before = checkpoints().size();
+        RpcException e = assertThrows(RpcException.class,
+                () -> agentd.call("checkpoint.import", Map.of("file", bad.toString())));
+        assertTrue(e.getMessage().contains("refused"), e.getMessage());
+        assertEquals(before, checkpoints().size());
+
+        JsonNode imported = agentd.call("checkpoint.import", Map.of("file", archive.toString()));
+        assertEquals("5eed0001", imported.path("id").asText());
+        assertEquals("imported", imported.path("origin").asText());
+        Path dir = Path.of(imported.path("path").asText());
+        assertEquals(71234, Files.getAttribute(dir.resolve("workspace/notes.txt"), "unix:uid"));
+        assertEquals(0640, (Integer) Files.getAttribute(dir.resolve("workspace/notes.txt"), "unix:mode") & 0777,
+                "modes come back from attributes.json");
+        RpcException again = assertThrows(RpcException.class,
+                () -> agentd.call("checkpoint.import", Map.of("file", archive.toString())));
+        assertTrue(again.getMessage().contains("already here"), again.getMessage());
+
+        int running = agentd.list(false).size();
+        RpcException r = assertThrows(RpcException.class,
+                () -> agentd.call("checkpoint.restore", Map.of("id", "5eed0001")));
+        assertTrue(r.getMessage().contains("install"), r.getMessage());
+        assertEquals(running, agentd.list(false).size(), "no agent left behind");
+
+        agentd.call("checkpoint.remove", Map.of("id", "5eed0001"));
+        assertFalse(Files.exists(dir));
+        assertEquals(before, checkpoints().size());
+        assertEquals(1, agentd.audit().events("checkpoint.import", "0a0b0c0d").size());
+        assertEquals(1, agentd.audit().events("checkpoint.remove", "0a0b0c0d").size());
+    }
+}
