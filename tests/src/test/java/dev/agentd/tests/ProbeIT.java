@@ -38,7 +38,7 @@ class ProbeIT {
     static final List<String> CHECKS = List.of("cgroup", "uid", "groups", "capabilities", "no_new_privs", "seccomp",
             "pid_namespace", "init_is_pid1", "no_host_processes", "session_leader", "hostname", "only_lo",
             "read_etc_passwd", "read_root_home", "write_usr", "dotdot_escape", "proc_root_escape",
-            "proc_1_root_escape", "reopen_own_log", "symlink_escape_write", "hardlink_escape", "mknod", "write_workspace", "write_tmp",
+            "proc_1_root_escape", "reopen_own_log", "landlock_proc_write", "symlink_escape_write", "hardlink_escape", "mknod", "write_workspace", "write_tmp",
             "tmp_size_limit", "tcp_connect", "fork_works", "rlimit_core", "rlimit_nofile");
     /** The denials of the default seccomp profile the probe checks on x86_64. */
     static final List<String> SECCOMP_CHECKS = List.of("unshare", "setns", "mount", "umount2", "pivot_root", "chroot",
