@@ -368,7 +368,7 @@ final class Checkpoints {
                 // The restored agent becomes a child of agentd, as after a spawn: its exit status is agentd's to read.
                 .extra("--unprivileged", "--restore-sibling")
                 .build();
-        RestoreSource src = new RestoreSource(c.id(), c.manifest(), c.uid(), d.resolve("images"), parents,
+        RestoreSource src = new RestoreSource(c.id(), c.manifest(), c.grants(), c.uid(), d.resolve("images"), parents,
                 d.resolve("workspace"), d.resolve("tmp"), d.resolve("agent.log"), restorer,
                 List.of(SH.toString(), "-c", PROBE, "agentd-probe", String.valueOf(c.uid())));
         progress.say("restore", "criu " + criu.version() + " restoring checkpoint " + c.id() + " of " + c.agentName());
@@ -585,7 +585,7 @@ final class Checkpoints {
     private String grantsOf(String agentId) {
         try {
             ObjectNode p = JSON.createObjectNode();
-            p.put("agent", agentId);
+            p.put("id", agentId);
             JsonNode r = capsApi.dispatch("caps.list", p, 0);
             return r == null ? "null" : r.toString();
         } catch (AgentdException | RuntimeException e) {

@@ -8,6 +8,7 @@ import java.util.List;
  *
  * @param checkpointId the catalog entry
  * @param manifest     the agent's manifest text at the checkpoint
+ * @param grants       the agent's grants at the checkpoint ({@code caps.list}'s answer), or null
  * @param uid          the agent's uid (CRIU restores credentials from the images: it cannot change)
  * @param imagesDir    CRIU's images
  * @param parentImages the images directories an incremental checkpoint's memory builds on, nearest first
@@ -17,6 +18,6 @@ import java.util.List;
  * @param restorer     argv of {@code criu restore}, images at {@code /proc/self/fd/5}
  * @param probe        argv of the confinement probe run in the restored agent's domain
  */
-record RestoreSource(String checkpointId, String manifest, int uid, Path imagesDir, List<Path> parentImages, Path workspace, Path tmp, Path log,
+record RestoreSource(String checkpointId, String manifest, String grants, int uid, Path imagesDir, List<Path> parentImages, Path workspace, Path tmp, Path log,
         List<String> restorer, List<String> probe) {
 }

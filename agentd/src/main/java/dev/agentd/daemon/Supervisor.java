@@ -243,8 +243,14 @@ final class Supervisor {
         }
         try {
             caps.register(rec.id(), m, actor, rec.createdAt());
+            List<String> changed = GrantSnapshot.reapply(caps.broker(), rec.id(), src.grants(),
+                    dev.agentd.broker.Principal.admin(actor));
+            if (!changed.isEmpty()) {
+                audit.record(actor, rec.id(), "restore.grants", Map.of("checkpoint", src.checkpointId(), "changes", changed));
+            }
         } catch (RuntimeException e) {
             live.remove(rec.id());
+            caps.forget(rec.id());
             put(rec.failed("grants: " + e.getMessage(), Instant.now()));
             throw new AgentdException(AgentdException.SPAWN_REFUSED, "restore of " + rec.name() + " refused: " + e.getMessage());
         }
