@@ -18,6 +18,11 @@ import picocli.CommandLine.Parameters;
                     + "the other side. Import refuses an archive with any changed, missing, extra or "
                     + "truncated member.",
             "",
+            "The checkpoint is signed first (HMAC-SHA256 over its catalog entry and every file, keyed by "
+                    + "agentd's checkpoint key, /etc/agentd/checkpoint.key, created on first use): an agentd "
+                    + "imports only archives signed with its own key, so copy that key (root only) to the "
+                    + "machines that should accept this one's checkpoints.",
+            "",
             "Owners and modes of the snapshot files are not kept: import gives every file to the "
                     + "agent's uid. Symbolic links in the workspace cannot be exported."},
         footer = {"%nEXAMPLES", "  agentctl checkpoint export 5e1f0c2a /srv/moves/researcher.ckpt"})

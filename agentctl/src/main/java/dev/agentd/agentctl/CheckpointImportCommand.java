@@ -13,7 +13,10 @@ import picocli.CommandLine.Parameters;
         description = {
             "agentd verifies every member of FILE against the archive's MANIFEST.json (sizes and "
                     + "SHA-256) before anything is kept, and refuses a corrupted, truncated or edited "
-                    + "archive whole; nothing is left behind. The checkpoint keeps its id; restore it "
+                    + "archive whole; nothing is left behind. Then it checks the checkpoint's signature with "
+                    + "its own checkpoint key (/etc/agentd/checkpoint.key, which must be the exporting agentd's): "
+                    + "an unsigned archive, or one changed consistently after export, is refused. "
+                    + "The checkpoint keeps its id; restore it "
                     + "with `agentctl restore ID`. Its uid must be free here when restoring."},
         footer = {"%nEXAMPLES", "  agentctl checkpoint import /srv/moves/researcher.ckpt && agentctl restore 5e1f0c2a"})
 final class CheckpointImportCommand implements Callable<Integer> {

@@ -100,7 +100,8 @@ record CheckpointRecord(String id, String agentId, String agentName, int uid, In
 
     private static JsonNode parse(String json) {
         try {
-            return json == null ? JSON.nullNode() : JSON.readTree(json);
+            JsonNode n = json == null || json.isEmpty() ? null : JSON.readTree(json);
+            return n == null || n.isMissingNode() ? JSON.nullNode() : n;
         } catch (IOException e) {
             return JSON.getNodeFactory().textNode(json);
         }

@@ -469,6 +469,8 @@ final class Checkpoints {
             throw new AgentdException(AgentdException.INVALID_PARAMS, "file: expected an absolute path, got " + file);
         }
         try {
+            // Signed first: the signature travels in the archive, over the catalog entry and every file.
+            CheckpointSignature.sign(dir(id), c.toJson(), CheckpointSignature.keyFile(cfg.secretsKey()));
             Map<String, Object> entry = JSON.convertValue(c.toJson(), new com.fasterxml.jackson.core.type.TypeReference<>() {});
             long[] last = {0};
             String sha = CheckpointArchive.export(dir(id), entry, file, (done, total) -> {
@@ -521,6 +523,12 @@ final class Checkpoints {
                             + " be imported alone");
                 }
                 Path content = imp.imagesDir();
+                if (!imp.catalogEntry().isObject()) {
+                    throw new AgentdException(AgentdException.INVALID_PARAMS, file + ": catalog.json is not an object");
+                }
+                // Over the catalog entry exactly as it travelled, and every file.
+                CheckpointSignature.verify(content, (ObjectNode) imp.catalogEntry(),
+                        CheckpointSignature.keyFile(cfg.secretsKey()));
                 for (String part : List.of("images", "workspace", "tmp", "agent.log")) {
                     if (!Files.exists(content.resolve(part), LinkOption.NOFOLLOW_LINKS)) {
                         throw new AgentdException(AgentdException.INVALID_PARAMS, file + ": not an agentd checkpoint ("

@@ -7,10 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.agentd.checkpoint.CheckpointArchive;
+import dev.agentd.daemon.CheckpointSignature;
 import dev.agentd.tests.support.AgentdHarness;
 import dev.agentd.tests.support.Dirs;
 import dev.agentd.tests.support.Kernel;
 import dev.agentd.tests.support.Manifests;
+import dev.agentd.tests.support.Rpc;
 import dev.agentd.tests.support.RpcException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -100,6 +102,22 @@ class CheckpointIT {
         entry.put("created_at", "2026-12-04T10:00:00Z");
         entry.put("manifest", "name: moved\ncommand: [\"/bin/sleep\", \"100\"]\n");
         Path archive = Dirs.temp("ckpt-out-").resolve("moved.ckpt");
+        Path key = CheckpointSignature.keyFile(agentd.config().secretsKey());
+        // Unsigned: refused.
+        CheckpointArchive.export(src, entry, archive.resolveSibling("unsigned.ckpt"));
+        RpcException unsigned = assertThrows(RpcException.class, () -> agentd.call("checkpoint.import",
+                Map.of("file", archive.resolveSibling("unsigned.ckpt").toString())));
+        assertTrue(unsigned.getMessage().contains("not signed"), unsigned.getMessage());
+        // Signed with this agentd's checkpoint key (as its own export does), then
+        // rewritten consistently: every size and SHA-256 in MANIFEST.json matches
+        // the changed file, but the signature does not. Refused.
+        CheckpointSignature.sign(src, Rpc.JSON.valueToTree(entry), key);
+        Files.writeString(src.resolve("workspace/notes.txt"), "hello, changed\n");
+        CheckpointArchive.export(src, entry, archive.resolveSibling("rewritten.ckpt"));
+        RpcException rewritten = assertThrows(RpcException.class, () -> agentd.call("checkpoint.import",
+                Map.of("file", archive.resolveSibling("rewritten.ckpt").toString())));
+        assertTrue(rewritten.getMessage().contains("signature does not match"), rewritten.getMessage());
+        Files.writeString(src.resolve("workspace/notes.txt"), "hello\n");
         CheckpointArchive.export(src, entry, archive);
 
         // A flipped byte anywhere is refused whole, and changes nothing.
