@@ -136,7 +136,9 @@ final class Checkpoints {
                             + (parent == null ? "" : ", memory on top of checkpoint " + parent.id()));
                     frozenAt = System.nanoTime();
                     try {
-                        dump(criu, t, images, tracking && leaveRunning, parent, progress);
+                        // --track-mem on every dump where the kernel tracks dirty memory: a dump
+                        // consults its parent's pages only with it (and leaves the bits reset for the next).
+                        dump(criu, t, images, tracking, parent, progress);
                         break;
                     } catch (AgentdException e) {
                         // The agent reconnected between the close and CRIU's freeze: once more.
