@@ -104,6 +104,7 @@ final class Checkpoints {
             refuse(actor, a, "agents on the host network cannot be checkpointed: their sockets are the host's, and"
                     + " their Landlock domain keeps the abstract-socket scope, which CRIU's parasite cannot pass");
         }
+        refuseWhileAwaitingApproval(a, Optional.empty());
         Criu criu = locate(actor, a);
         boolean tracking = supports(criu, DIRTY_TRACKING);
         CheckpointRecord parent = null;
@@ -131,6 +132,7 @@ final class Checkpoints {
             try {
                 Files.createDirectories(images);
                 for (int attempt = 1; ; attempt++) {
+                    refuseWhileAwaitingApproval(a, gateway);
                     quiesceToolcalls(gateway, progress);
                     progress.say("dump", "criu " + criu.version() + " dumping agent " + a.id() + " (pid " + a.pid() + ")"
                             + (parent == null ? "" : ", memory on top of checkpoint " + parent.id()));
@@ -249,6 +251,28 @@ final class Checkpoints {
             g.release();
             Thread.currentThread().interrupt();
             throw new AgentdException(AgentdException.INTERNAL, "interrupted while waiting for tool calls");
+        }
+    }
+
+    /**
+     * A call waiting for a human's approval is a call in flight: the checkpoint
+     * is taken between tool calls, so it is refused at once, naming the approval
+     * (waiting for a person would hold the agent's other calls meanwhile). This is
+     * also why a checkpoint never holds a pending approval to restore.
+     */
+    private void refuseWhileAwaitingApproval(AgentRecord a, Optional<Gateway> gateway) throws AgentdException {
+        String pending = approvalsOf(a.id());
+        if (!pending.equals("[]")) {
+            gateway.ifPresent(Gateway::release);
+            List<String> ids = new ArrayList<>();
+            try {
+                JSON.readTree(pending).forEach(x -> ids.add(x.path("id").asText() + " (" + x.path("tool").asText() + ")"));
+            } catch (IOException e) {
+                ids.add(pending);
+            }
+            throw new AgentdException(AgentdException.WRONG_STATE, "agent " + a.id() + " has a tool call waiting for"
+                    + " approval: " + String.join(", ", ids) + "; approve or deny it (agentctl approve|deny ID), then"
+                    + " checkpoint");
         }
     }
 

@@ -4,6 +4,7 @@ import static dev.agentd.tests.toolcall.Driver.cmd;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -164,6 +165,19 @@ class DenialsIT {
             assertEquals(List.of("/ok", "/home", "/ok", "/away", "/by-name"), web.requests().stream()
                     .map(LocalHttp.Request::path).toList());
         }
+    }
+
+    @Test
+    void a_checkpoint_is_refused_while_a_call_awaits_approval() throws Exception {
+        Driver d = Driver.spawn(agentd, Driver.Spec.named("ckpt-approval").cap("tool: echo").approval("echo"));
+        d.send(cmd("op", "call", "name", "echo", "arguments", Map.of("text", "checkpoint me?")));
+        JsonNode pending = Approvals.awaitPending(agentd, d.id, List.of());
+        String approval = pending.path("id").asText();
+        dev.agentd.tests.support.RpcException e = assertThrows(dev.agentd.tests.support.RpcException.class,
+                () -> agentd.call("checkpoint.create", Map.of("id", d.id, "leave_running", true)));
+        assertTrue(e.getMessage().contains("waiting for approval") && e.getMessage().contains(approval), e.getMessage());
+        assertEquals("running", agentd.call("agent.status", Map.of("id", d.id)).path("state").asText());
+        agentd.call("approval.deny", Map.of("id", approval));
     }
 
     @Test
