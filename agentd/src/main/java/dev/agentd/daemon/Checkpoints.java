@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentd.cgroups.Cgroup;
 import dev.agentd.checkpoint.CheckpointArchive;
 import dev.agentd.checkpoint.Criu;
 import dev.agentd.checkpoint.CriuCommand;
@@ -50,6 +51,8 @@ final class Checkpoints {
     static final Path SH = Path.of("/bin/sh");
     /** The images directory's descriptor in {@code criu dump} (CRIU runs in the agent's mount namespace). */
     static final int DUMP_IMAGES_FD = 9;
+    /** How long the agent's cgroup may take to freeze while its connections are closed. */
+    static final Duration FREEZE_TIMEOUT = Duration.ofSeconds(10);
     /** How long a checkpoint waits for the agent's tool calls in flight. */
     static final Duration CALLS_TIMEOUT = Duration.ofSeconds(30);
     /** Dumps tried when the agent reconnects to its tool-call socket just before CRIU freezes it. */
@@ -133,7 +136,7 @@ final class Checkpoints {
                 Files.createDirectories(images);
                 for (int attempt = 1; ; attempt++) {
                     refuseWhileAwaitingApproval(a, gateway);
-                    quiesceToolcalls(gateway, progress);
+                    quiesceToolcalls(gateway, t.cgroup(), progress);
                     progress.say("dump", "criu " + criu.version() + " dumping agent " + a.id() + " (pid " + a.pid() + ")"
                             + (parent == null ? "" : ", memory on top of checkpoint " + parent.id()));
                     frozenAt = System.nanoTime();
@@ -221,7 +224,8 @@ final class Checkpoints {
      * is closed. CRIU cannot save one end of a Unix connection; agentd's clients
      * reconnect on their next call, so the agent's code sees nothing of it.
      */
-    private static void quiesceToolcalls(Optional<Gateway> gateway, Progress progress) throws AgentdException {
+    private static void quiesceToolcalls(Optional<Gateway> gateway, Cgroup cgroup, Progress progress)
+            throws AgentdException {
         if (gateway.isEmpty()) {
             return;
         }
@@ -234,7 +238,29 @@ final class Checkpoints {
                     throw new AgentdException(AgentdException.WRONG_STATE, "tool calls were still running after "
                             + CALLS_TIMEOUT.toSeconds() + " s; the agent goes on running: checkpoint it again later");
                 }
-                int busy = g.closeIdleConnections("checkpoint");
+                // Frozen, the agent cannot send a request while its connections are
+                // looked at and closed: none is lost with a connection.
+                int busy;
+                boolean frozen = false;
+                try {
+                    if (cgroup != null) {
+                        cgroup.freeze(FREEZE_TIMEOUT);
+                        frozen = true;
+                    }
+                    busy = g.closeIdleConnections("checkpoint");
+                } catch (IOException e) {
+                    g.release();
+                    throw new AgentdException(AgentdException.INTERNAL, "cannot freeze the agent to close its tool-call"
+                            + " connections: " + e.getMessage());
+                } finally {
+                    if (frozen) {
+                        try {
+                            cgroup.thaw();
+                        } catch (IOException e) {
+                            System.err.println("agentd: could not thaw " + cgroup.name() + ": " + e.getMessage());
+                        }
+                    }
+                }
                 if (busy == 0) {
                     return;
                 }

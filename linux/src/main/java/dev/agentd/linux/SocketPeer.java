@@ -66,4 +66,29 @@ public final class SocketPeer {
         Native.syscall("getsockopt", "fd=" + fd + ", SO_PEERCRED", fd, SOL_SOCKET, SO_PEERCRED, cred.address(), len.address());
         return new Credentials(cred.getInt(0), cred.getInt(4), cred.getInt(8));
     }
+
+    /** {@code FIONREAD} (asm-generic, the same on x86_64 and aarch64). */
+    private static final int FIONREAD = 0x541B;
+
+    /**
+     * Bytes received on {@code channel}, a connected socket channel, and not read
+     * yet ({@code FIONREAD}); -1 when that cannot be told (no {@value #JVM_FLAG},
+     * or the channel is closed).
+     */
+    public static int unreadBytes(Channel channel) {
+        if (FD_VAL == null) {
+            return -1;
+        }
+        try {
+            int fd = (Integer) FD_VAL.invoke(channel);
+            if (fd < 0) {
+                return -1;
+            }
+            Pointer n = Native.allocate(4);
+            Native.syscall("ioctl", "fd=" + fd + ", FIONREAD", fd, FIONREAD, n.address());
+            return n.getInt(0);
+        } catch (ReflectiveOperationException | SyscallException | RuntimeException e) {
+            return -1;
+        }
+    }
 }

@@ -37,6 +37,8 @@ final class Connection {
     /** Calls in progress on this connection, by {@link McpMessage#idKey request id}. */
     final Map<String, Calls.InFlight> inFlight = new ConcurrentHashMap<>();
     private boolean inputEnded; // guarded by this
+    /** Bytes of a line read but not complete yet (no newline so far). */
+    private volatile int partialLine;
     volatile String protocolVersion;
     volatile boolean initialized;
 
@@ -46,6 +48,15 @@ final class Connection {
         this.number = number;
         this.maxLine = gateway.limits().maxMessageBytes();
         this.maxOutbound = gateway.limits().maxOutboundBytes();
+    }
+
+    /**
+     * Nothing of the client's is on its way: no unread bytes in the socket and no
+     * incomplete line in the buffer. Only meaningful while the client cannot write
+     * (its cgroup frozen); -1 from FIONREAD (cannot tell) counts as not quiet.
+     */
+    boolean quiet() {
+        return partialLine == 0 && dev.agentd.linux.SocketPeer.unreadBytes(channel) == 0;
     }
 
     void start() {
@@ -112,6 +123,7 @@ final class Connection {
                 line = ensure(line, len + rest);
                 System.arraycopy(a, start, line, len, rest);
                 len += rest;
+                partialLine = len;
             }
             if (len > 0 && !closing.get()) {
                 handleLine(line, len); // a last line without '\n' (printf | socat) still counts

@@ -257,17 +257,21 @@ public final class Gateway implements AutoCloseable {
     }
 
     /**
-     * While held: closes every connection with no held call, so that no
-     * connection of the agent's is open across a checkpoint (CRIU cannot save
-     * half of a Unix connection). Agentd's clients reconnect on their next call.
+     * While held and while the agent cannot write (its cgroup frozen): closes
+     * every connection that is quiet — no held call, no unread bytes, no
+     * incomplete line — so that no connection of the agent's is open across a
+     * checkpoint (CRIU cannot save half of a Unix connection) and no request is
+     * lost with one. Agentd's clients reconnect on their next call. A connection
+     * that is not quiet is left open: the caller lets its call run and tries
+     * again.
      *
-     * @return how many connections stay open because a call is held on them
+     * @return how many connections stay open
      */
     public int closeIdleConnections(String why) {
         int busy = 0;
         synchronized (holdLock) {
             for (Connection c : connections) {
-                if (heldCalls.getOrDefault(c, 0) > 0) {
+                if (heldCalls.getOrDefault(c, 0) > 0 || !c.quiet()) {
                     busy++;
                 } else {
                     c.abort(why);
