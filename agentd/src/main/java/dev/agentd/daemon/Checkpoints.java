@@ -146,15 +146,22 @@ final class Checkpoints {
                         dump(criu, t, images, tracking, parent, progress);
                         break;
                     } catch (AgentdException e) {
-                        // The agent reconnected between the close and CRIU's freeze: once more.
-                        if (attempt == DUMP_ATTEMPTS || !e.getMessage().contains("External socket")) {
+                        // Once more when the agent reconnected between the close and CRIU's
+                        // seize, or when criu was killed by a signal (seen in the TCG test
+                        // guest, cause not found): the agent is resumed first either way.
+                        boolean reconnected = e.getMessage().contains("External socket");
+                        boolean killed = e.getMessage().contains("killed by signal");
+                        if (attempt == DUMP_ATTEMPTS || !(reconnected || killed)) {
                             throw e;
                         }
+                        resume(t);
                         frozenAt = 0;
                         gateway.ifPresent(Gateway::release);
                         Snapshots.deleteTree(images);
                         Files.createDirectories(images);
-                        progress.say("dump", "the agent reconnected to its tool-call socket meanwhile; again");
+                        progress.say("dump", (reconnected ? "the agent reconnected to its tool-call socket meanwhile"
+                                : "criu was killed (" + e.getMessage().replaceAll(".*killed by signal (\\d+).*", "signal $1")
+                                + ")") + "; again");
                     }
                 }
                 dumped = true;
@@ -348,8 +355,13 @@ final class Checkpoints {
         if (p.exitValue() != 0) {
             String log = Files.exists(images.resolve("dump.log")) ? CriuLog.summary(images.resolve("dump.log"), 6)
                     : tail(out);
-            throw new AgentdException(AgentdException.INTERNAL, "criu dump of agent " + a.id() + " failed (exit "
-                    + p.exitValue() + "); the agent goes on running. CRIU says: " + log);
+            if (log.isBlank()) {
+                log = tail(out);
+            }
+            // nsenter passes on how its child ended: 128 + N is criu killed by signal N.
+            String how = p.exitValue() > 128 ? "killed by signal " + (p.exitValue() - 128) : "exit " + p.exitValue();
+            throw new AgentdException(AgentdException.INTERNAL, "criu dump of agent " + a.id() + " failed (" + how
+                    + "); the agent goes on running. CRIU says: " + log);
         }
     }
 
