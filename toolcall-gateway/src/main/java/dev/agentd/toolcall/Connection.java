@@ -39,6 +39,8 @@ final class Connection {
     private boolean inputEnded; // guarded by this
     /** Bytes of a line read but not complete yet (no newline so far). */
     private volatile int partialLine;
+    /** Lines read and being handled (parsed, answered, started, or held while a checkpoint holds calls). */
+    private final java.util.concurrent.atomic.AtomicInteger dispatching = new java.util.concurrent.atomic.AtomicInteger();
     volatile String protocolVersion;
     volatile boolean initialized;
 
@@ -51,12 +53,14 @@ final class Connection {
     }
 
     /**
-     * Nothing of the client's is on its way: no unread bytes in the socket and no
-     * incomplete line in the buffer. Only meaningful while the client cannot write
+     * Nothing is on its way either way: no unread bytes in the socket, no
+     * incomplete line, no line being handled (a request read but not yet held or
+     * answered), no answer queued but not written. Only meaningful while the client cannot write
      * (its cgroup frozen); -1 from FIONREAD (cannot tell) counts as not quiet.
      */
     boolean quiet() {
-        return partialLine == 0 && dev.agentd.linux.SocketPeer.unreadBytes(channel) == 0;
+        return partialLine == 0 && dispatching.get() == 0 && queuedBytes.get() == 0
+                && dev.agentd.linux.SocketPeer.unreadBytes(channel) == 0;
     }
 
     void start() {
@@ -109,7 +113,12 @@ final class Connection {
                     line = ensure(line, len + add);
                     System.arraycopy(a, start, line, len, add);
                     len += add;
-                    handleLine(line, len);
+                    dispatching.incrementAndGet();
+                    try {
+                        handleLine(line, len);
+                    } finally {
+                        dispatching.decrementAndGet();
+                    }
                     len = 0;
                     start = i + 1;
                 }
