@@ -147,8 +147,9 @@ final class Checkpoints {
                         break;
                     } catch (AgentdException e) {
                         // Once more when the agent reconnected between the close and CRIU's
-                        // seize, or when criu was killed by a signal (seen in the TCG test
-                        // guest, cause not found): the agent is resumed first either way.
+                        // seize, or when criu was killed by a signal (seen when the agent
+                        // exited mid-dump and its cgroup was cleaned up): the agent is
+                        // resumed first either way, and a gone agent fails the next try.
                         boolean reconnected = e.getMessage().contains("External socket");
                         boolean killed = e.getMessage().contains("killed by signal");
                         if (attempt == DUMP_ATTEMPTS || !(reconnected || killed)) {
