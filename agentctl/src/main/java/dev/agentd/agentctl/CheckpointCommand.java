@@ -31,8 +31,11 @@ import picocli.CommandLine.Spec;
                     + "or newer (`agentctl daemon status` shows which it found; Debian trixie's `criu` "
                     + "package is 4.1; bookworm's 3.17 does not work on Linux 6).",
             "",
-            "--incremental dumps only the memory pages changed since the agent's last checkpoint taken "
-                    + "with --leave-running in the same run; it needs the kernel's dirty-memory tracking "
+            "--incremental copies the agent's memory while it runs (criu pre-dump), then stops it only "
+                    + "to dump the pages changed since, so the agent is frozen for less time; when the "
+                    + "agent has a checkpoint taken with --leave-running in the same run, only the pages "
+                    + "changed since that one are stored, and this checkpoint needs it (it cannot be "
+                    + "removed or exported before this one). It needs the kernel's dirty-memory tracking "
                     + "(soft-dirty) and is refused, with the reason, where that is missing."},
         subcommands = {CheckpointRmCommand.class, CheckpointExportCommand.class, CheckpointImportCommand.class},
         footer = {
@@ -58,8 +61,9 @@ final class CheckpointCommand implements Callable<Integer> {
     @Option(names = "--leave-running", description = "Resume the agent after the dump instead of stopping it.")
     private boolean leaveRunning;
 
-    @Option(names = "--incremental", description = "Dump only memory changed since the agent's last --leave-running "
-            + "checkpoint (needs dirty-memory tracking in the kernel).")
+    @Option(names = "--incremental", description = "Pre-dump the memory while the agent runs, then dump only what "
+            + "changed, on top of the agent's last --leave-running checkpoint when there is one (needs "
+            + "dirty-memory tracking in the kernel).")
     private boolean incremental;
 
     @Override

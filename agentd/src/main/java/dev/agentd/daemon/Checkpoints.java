@@ -63,6 +63,8 @@ final class Checkpoints {
     static final List<String> SNAPSHOTS = List.of("workspace", "tmp", "agent.log");
     /** The kernel feature {@code --incremental} needs (soft-dirty bits, CONFIG_MEM_SOFT_DIRTY). */
     static final String DIRTY_TRACKING = "mem_dirty_track";
+    /** Where an incremental checkpoint keeps the memory its pre-dump copied: beside {@code images}. */
+    static final String PRE_DUMP = "predump";
 
     /** Receives one line per phase of a long operation, and about once a second while CRIU dumps. */
     interface Progress {
@@ -117,11 +119,8 @@ final class Checkpoints {
                         + " CONFIG_MEM_SOFT_DIRTY; `criu check --feature " + DIRTY_TRACKING + "` fails here); make a full"
                         + " checkpoint instead");
             }
+            // On top of the latest --leave-running checkpoint of this run, when there is one.
             parent = latestTracked(a);
-            if (parent == null) {
-                refuse(actor, a, "--incremental builds on an earlier checkpoint of this run of the agent taken with"
-                        + " --leave-running; there is none: make a full one first");
-            }
         }
         Optional<Gateway> gateway = supervisor.toolcalls() == null ? Optional.empty()
                 : supervisor.toolcalls().gateway(a.id());
@@ -131,28 +130,41 @@ final class Checkpoints {
         long frozenAt = 0;
         long thawedAt;
         boolean dumped = false;
+        long preDumpMillis = -1;
+        boolean preDumping = false;
         synchronized (lock) { // one dump at a time: CRIU's cost is the machine's, and the catalog stays simple
             try {
                 Files.createDirectories(images);
+                // The dump's memory on top of: the pre-dump, else the parent, else nothing.
+                String prev = parent == null ? null : "../../" + parent.id() + "/images";
+                if (incremental) {
+                    // The memory is copied while the agent runs; the dump, with the agent
+                    // stopped, then writes only the pages changed since.
+                    Path pre = partial.resolve(PRE_DUMP);
+                    Files.createDirectories(pre);
+                    progress.say("pre-dump", "copying the memory of agent " + a.id() + " while it runs"
+                            + (parent == null ? "" : ", on top of checkpoint " + parent.id()));
+                    long t0 = System.nanoTime();
+                    preDumping = true;
+                    runCriu("pre-dump", criu, t, pre, prev, tracking, progress);
+                    preDumpMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
+                    prev = "../" + PRE_DUMP;
+                }
                 for (int attempt = 1; ; attempt++) {
                     refuseWhileAwaitingApproval(a, gateway);
                     quiesceToolcalls(gateway, t.cgroup(), progress);
                     progress.say("dump", "criu " + criu.version() + " dumping agent " + a.id() + " (pid " + a.pid() + ")"
-                            + (parent == null ? "" : ", memory on top of checkpoint " + parent.id()));
+                            + (prev == null ? "" : ", memory changed since " + (incremental ? "the pre-dump"
+                                    : "checkpoint " + parent.id())));
                     frozenAt = System.nanoTime();
                     try {
-                        // --track-mem on every dump where the kernel tracks dirty memory: a dump
-                        // consults its parent's pages only with it (and leaves the bits reset for the next).
-                        dump(criu, t, images, tracking, parent, progress);
+                        runCriu("dump", criu, t, images, prev, tracking, progress);
                         break;
                     } catch (AgentdException e) {
                         // Once more when the agent reconnected between the close and CRIU's
-                        // seize, or when criu was killed by a signal (seen when the agent
-                        // exited mid-dump and its cgroup was cleaned up): the agent is
-                        // resumed first either way, and a gone agent fails the next try.
-                        boolean reconnected = e.getMessage().contains("External socket");
-                        boolean killed = e.getMessage().contains("killed by signal");
-                        if (attempt == DUMP_ATTEMPTS || !(reconnected || killed)) {
+                        // seize: the agent is resumed first, and a gone agent fails the next try.
+                        // A criu killed by a signal is not retried: whoever killed it meant it.
+                        if (attempt == DUMP_ATTEMPTS || !e.getMessage().contains("External socket")) {
                             throw e;
                         }
                         resume(t);
@@ -160,9 +172,13 @@ final class Checkpoints {
                         gateway.ifPresent(Gateway::release);
                         Snapshots.deleteTree(images);
                         Files.createDirectories(images);
-                        progress.say("dump", (reconnected ? "the agent reconnected to its tool-call socket meanwhile"
-                                : "criu was killed (" + e.getMessage().replaceAll(".*killed by signal (\\d+).*", "signal $1")
-                                + ")") + "; again");
+                        // The failed dump may have reset the dirty bits: the next one is whole.
+                        if (prev != null) {
+                            prev = null;
+                            parent = null;
+                            Snapshots.deleteTree(partial.resolve(PRE_DUMP));
+                        }
+                        progress.say("dump", "the agent reconnected to its tool-call socket meanwhile; again, whole");
                     }
                 }
                 dumped = true;
@@ -173,7 +189,7 @@ final class Checkpoints {
                 Snapshots.copyTree(Path.of("/proc/" + a.initPid() + "/root/tmp"), partial.resolve("tmp"));
                 Snapshots.writeAttributes(partial, SNAPSHOTS);
             } catch (IOException | AgentdException e) {
-                if (dumped || frozenAt != 0) {
+                if (dumped || frozenAt != 0 || preDumping) {
                     resume(t); // CRIU left it stopped (or died): it goes on as before
                 }
                 gateway.ifPresent(Gateway::release);
@@ -215,6 +231,9 @@ final class Checkpoints {
             details.put("left_running", leaveRunning);
             details.put("parent", c.parentId() == null ? "" : c.parentId());
             details.put("dump_ms", c.dumpMillis());
+            if (preDumpMillis >= 0) {
+                details.put("pre_dump_ms", preDumpMillis);
+            }
             audit.record(actor, a.id(), "checkpoint", details);
             if (!leaveRunning) {
                 progress.say("stop", "agent " + a.id() + " stops (it is in checkpoint " + id + ")");
@@ -311,22 +330,29 @@ final class Checkpoints {
     }
 
     /**
-     * {@code criu dump} of the agent (PID 2 and its descendants) from inside its
-     * namespaces, as its uid with the capabilities CRIU's unprivileged mode
-     * needs; the images directory reaches it as descriptor {@link #DUMP_IMAGES_FD}.
-     * The tree is left stopped (the snapshots follow, then a resume or a kill).
+     * {@code criu dump} (or {@code pre-dump}) of the agent (PID 2 and its
+     * descendants) from inside its namespaces, as its uid with the capabilities
+     * CRIU's unprivileged mode needs; the images directory reaches it as
+     * descriptor {@link #DUMP_IMAGES_FD}. A dump leaves the tree stopped (the
+     * snapshots follow, then a resume or a kill); a pre-dump lets it run.
+     *
+     * @param prev the earlier images this dump's memory builds on, relative to
+     *             {@code images} (the same from .partial-ID as from ID), or null
      */
-    private void dump(Criu criu, Supervisor.CheckpointTarget t, Path images, boolean trackMem, CheckpointRecord parent,
-            Progress progress) throws IOException, AgentdException {
+    private void runCriu(String action, Criu criu, Supervisor.CheckpointTarget t, Path images, String prev,
+            boolean trackMem, Progress progress) throws IOException, AgentdException {
         AgentRecord a = t.record();
-        CriuCommand.Dump d = CriuCommand.dump(criu.path(), 2, Path.of("/proc/self/fd/" + DUMP_IMAGES_FD))
-                .logFile(Path.of("dump.log"))
+        boolean pre = action.equals("pre-dump");
+        CriuCommand.Dump d = (pre ? CriuCommand.preDump(criu.path(), 2, Path.of("/proc/self/fd/" + DUMP_IMAGES_FD))
+                : CriuCommand.dump(criu.path(), 2, Path.of("/proc/self/fd/" + DUMP_IMAGES_FD)))
+                .logFile(Path.of(pre ? "pre-dump.log" : "dump.log"))
                 .manageCgroups("ignore")
-                .trackMem(trackMem)
-                .extra("--unprivileged", "--leave-stopped");
-        if (parent != null) {
-            // Relative to the images directory, and the same from .partial-ID as from ID.
-            d.prevImagesDir("../../" + parent.id() + "/images");
+                // On every dump where the kernel tracks dirty memory: a dump consults
+                // earlier pages only with it (and leaves the bits reset for the next).
+                .trackMem(trackMem);
+        d.extra(pre ? new String[] {"--unprivileged"} : new String[] {"--unprivileged", "--leave-stopped"});
+        if (prev != null) {
+            d.prevImagesDir(prev);
         }
         String caps = String.join(",", Restore.CAPABILITIES.stream().map(c -> "+" + c).toList());
         List<String> argv = new ArrayList<>(List.of(SH.toString(), "-c",
@@ -344,24 +370,26 @@ final class Checkpoints {
                 long elapsed = System.nanoTime() - start;
                 if (elapsed > DUMP_TIMEOUT.toNanos()) {
                     p.destroyForcibly().waitFor();
-                    throw new IOException("criu dump took longer than " + DUMP_TIMEOUT.toMinutes() + " minutes and was killed");
+                    throw new IOException("criu " + action + " took longer than " + DUMP_TIMEOUT.toMinutes()
+                            + " minutes and was killed");
                 }
-                progress.say("dump", TimeUnit.NANOSECONDS.toSeconds(elapsed) + " s, " + Snapshots.size(images) + " bytes of images");
+                progress.say(action, TimeUnit.NANOSECONDS.toSeconds(elapsed) + " s, " + Snapshots.size(images) + " bytes of images");
             }
         } catch (InterruptedException e) {
             p.destroyForcibly();
             Thread.currentThread().interrupt();
-            throw new IOException("interrupted while criu dumped");
+            throw new IOException("interrupted while criu ran (" + action + ")");
         }
         if (p.exitValue() != 0) {
-            String log = Files.exists(images.resolve("dump.log")) ? CriuLog.summary(images.resolve("dump.log"), 6)
+            Path logFile = images.resolve(pre ? "pre-dump.log" : "dump.log");
+            String log = Files.exists(logFile) ? CriuLog.summary(logFile, 6)
                     : tail(out);
             if (log.isBlank()) {
                 log = tail(out);
             }
             // nsenter passes on how its child ended: 128 + N is criu killed by signal N.
             String how = p.exitValue() > 128 ? "killed by signal " + (p.exitValue() - 128) : "exit " + p.exitValue();
-            throw new AgentdException(AgentdException.INTERNAL, "criu dump of agent " + a.id() + " failed (" + how
+            throw new AgentdException(AgentdException.INTERNAL, "criu " + action + " of agent " + a.id() + " failed (" + how
                     + "); the agent goes on running. CRIU says: " + log);
         }
     }
@@ -420,11 +448,15 @@ final class Checkpoints {
         } catch (CriuException e) {
             throw new AgentdException(AgentdException.WRONG_STATE, "cannot restore: " + e.getMessage());
         }
+        // Every image directory the memory chain may read: pre-dumps and parents.
         List<Path> parents = new ArrayList<>();
-        for (String p = c.parentId(); p != null; ) {
-            CheckpointRecord pc = get(p);
-            parents.add(dir(pc.id()).resolve("images"));
-            p = pc.parentId();
+        for (CheckpointRecord k = c; k != null; k = k.parentId() == null ? null : get(k.parentId())) {
+            if (k != c) {
+                parents.add(dir(k.id()).resolve("images"));
+            }
+            if (Files.isDirectory(dir(k.id()).resolve(PRE_DUMP))) {
+                parents.add(dir(k.id()).resolve(PRE_DUMP));
+            }
         }
         List<String> restorer = CriuCommand.restore(criu.path(), Path.of("/proc/self/fd/" + Restore.IMAGES_FD))
                 .logFile(Path.of("restore.log"))
