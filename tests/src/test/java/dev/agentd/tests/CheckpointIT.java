@@ -71,6 +71,35 @@ class CheckpointIT {
     }
 
     @Test
+    void incremental_is_refused_with_the_reason_where_the_kernel_does_not_track_dirty_memory() throws Exception {
+        // A stand-in for CRIU 4.1 on a kernel without soft-dirty bits: its version
+        // passes, its feature check fails, anything else would be a dump (refused
+        // here: the refusal must come before one).
+        Path criu = Dirs.temp("fake-criu-").resolve("criu");
+        Files.writeString(criu, """
+                #!/bin/sh
+                case "$1" in
+                  --version) echo 'Version: 4.1.1' ;;
+                  check) echo 'mem_dirty_track is not supported by this kernel'; exit 1 ;;
+                  *) echo "unexpected: criu $*" >&2; exit 1 ;;
+                esac
+                """);
+        assertTrue(criu.toFile().setExecutable(true));
+        try (AgentdHarness other = AgentdHarness.start(c -> c.withCriu(criu))) {
+            String id = other.spawnId(Manifests.sh(Manifests.name("ckinc"), "", "while :; do sleep 1; done"));
+            RpcException e = assertThrows(RpcException.class, () -> other.call("checkpoint.create",
+                    Map.of("id", id, "leave_running", true, "incremental", true)));
+            assertEquals(-32004, e.code(), e.toString());
+            assertTrue(e.getMessage().contains("track dirty memory") && e.getMessage().contains("mem_dirty_track"),
+                    "says why: " + e.getMessage());
+            assertEquals("running", other.status(id).path("state").asText());
+            assertEquals(0, other.call("checkpoint.list", Map.of()).path("checkpoints").size());
+            assertEquals(1, other.audit().events("checkpoint.refused", id).size(), other.audit().lines().toString());
+            other.killAndAwait(id);
+        }
+    }
+
+    @Test
     void host_network_agents_and_unknown_agents_are_refused() throws Exception {
         String id = agentd.spawnId(Manifests.sh(Manifests.name("ckhost"), "network: host", "while :; do sleep 1; done"));
         RpcException e = assertThrows(RpcException.class, () -> agentd.call("checkpoint.create", Map.of("id", id)));
