@@ -343,8 +343,8 @@ final class Checkpoints {
             boolean trackMem, Progress progress) throws IOException, AgentdException {
         AgentRecord a = t.record();
         boolean pre = action.equals("pre-dump");
-        CriuCommand.Dump d = (pre ? CriuCommand.preDump(criu.path(), 2, Path.of("/proc/self/fd/" + DUMP_IMAGES_FD))
-                : CriuCommand.dump(criu.path(), 2, Path.of("/proc/self/fd/" + DUMP_IMAGES_FD)))
+        Path imagesFd = Path.of("/proc/self/fd/" + DUMP_IMAGES_FD);
+        CriuCommand.Dump d = (pre ? CriuCommand.preDump(criu.path(), 2, imagesFd) : CriuCommand.dump(criu.path(), 2, imagesFd))
                 .logFile(Path.of(pre ? "pre-dump.log" : "dump.log"))
                 .manageCgroups("ignore")
                 // On every dump where the kernel tracks dirty memory: a dump consults
