@@ -42,6 +42,8 @@ final class Connection {
     /** Lines read and being handled (parsed, answered, started, or held while a checkpoint holds calls). */
     private final java.util.concurrent.atomic.AtomicInteger dispatching = new java.util.concurrent.atomic.AtomicInteger();
     volatile String protocolVersion;
+    private volatile Thread reader;
+    private volatile Thread writer;
     volatile boolean initialized;
 
     Connection(Gateway gateway, SocketChannel channel, int number) {
@@ -64,8 +66,26 @@ final class Connection {
     }
 
     void start() {
-        gateway.newThread(this::readLoop, "conn" + number + "-read").start();
-        gateway.newThread(this::writeLoop, "conn" + number + "-write").start();
+        reader = gateway.newThread(this::readLoop, "conn" + number + "-read");
+        writer = gateway.newThread(this::writeLoop, "conn" + number + "-write");
+        reader.start();
+        writer.start();
+    }
+
+    /**
+     * Waits, until the deadline at most, for both threads to leave the socket. Closing a
+     * channel a thread is blocked in only swaps its descriptor; the socket itself is
+     * released, and the client sees end-of-file, when that thread returns. Until then a
+     * client's next request would land in a socket about to be dropped (a reset, and a
+     * call that "may have run") instead of failing to send and going to the new gateway.
+     */
+    void awaitEnd(long deadlineNanos) throws InterruptedException {
+        for (Thread t : new Thread[] {reader, writer}) {
+            long left = deadlineNanos - System.nanoTime();
+            if (t != null && left > 0 && t != Thread.currentThread()) {
+                t.join(Math.max(1, left / 1_000_000));
+            }
+        }
     }
 
     /**

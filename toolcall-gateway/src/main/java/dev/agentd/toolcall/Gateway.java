@@ -31,6 +31,7 @@ import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.OptionalInt;
@@ -320,13 +321,23 @@ public final class Gateway implements AutoCloseable {
         } catch (IOException ignored) {
             // Closing a listening socket does not fail in a way we could act on.
         }
-        for (Connection c : connections) {
+        synchronized (holdLock) {
+            holdLock.notifyAll(); // readers waiting out a hold see the gateway closed now
+        }
+        List<Connection> open = new ArrayList<>(connections);
+        for (Connection c : open) {
             c.abort("gateway closed");
         }
         callPool.shutdownNow();
         timer.shutdownNow();
         try {
             acceptor.join(1000);
+            // Returns once the clients see their connections closed (bounded: a thread
+            // stuck elsewhere does not hold up agentd's shutdown).
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+            for (Connection c : open) {
+                c.awaitEnd(deadline);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
