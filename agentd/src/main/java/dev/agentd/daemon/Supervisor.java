@@ -739,7 +739,7 @@ final class Supervisor {
                     l.process.signal(ProcessSyscall.SIGKILL);
                 }
             } catch (IOException e) {
-                if (live.get(l.record.id()) == l && !cgroupGone(l)) {
+                if (live.get(l.record.id()) == l) {
                     throw new AgentdException(AgentdException.INTERNAL, "could not kill " + l.record.id() + ": " + e.getMessage());
                 }
             }
@@ -768,27 +768,9 @@ final class Supervisor {
             if (live.get(l.record.id()) != l) {
                 return status(l.record.id()); // it ended meanwhile: nothing left to signal
             }
-            if (cgroupGone(l)) {
-                // It is ending: its cgroup is removed before its record says so. A stopped
-                // agent's record is awaited; any other may be restarting under its policy.
-                if (!l.record.stopRequested()) {
-                    return status(l.record.id());
-                }
-                try {
-                    return await(l.record.id(), KILL_TIMEOUT);
-                } catch (AgentdException stillRunning) {
-                    // fall through to the error below
-                }
-            }
             throw new AgentdException(AgentdException.INTERNAL, "could not signal " + l.record.id() + ": " + e.getMessage());
         }
         return l.record;
-    }
-
-    /** True when the agent has a cgroup and none of its directories is left (the agent ended). */
-    private static boolean cgroupGone(Live l) {
-        Cgroup cg = l.cgroup;
-        return cg != null && cg.directories().stream().noneMatch(Files::isDirectory);
     }
 
     /** Waits until the agent has ended (and will not restart); zero timeout waits forever. */

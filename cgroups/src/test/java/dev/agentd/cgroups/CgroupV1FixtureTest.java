@@ -299,6 +299,18 @@ class CgroupV1FixtureTest {
     }
 
     @Test
+    void killAll_ofACgroupRemovedMeanwhile_returns() throws Exception {
+        Cgroup cg = manager.create("a1", CgroupLimits.none(), LimitMode.STRICT);
+        for (Path d : cg.directories()) {
+            Fixtures.deleteTree(d); // its owner removed it: reading cgroup.procs now fails
+        }
+
+        cg.killAll(Duration.ofSeconds(1));
+
+        assertThrows(CgroupException.class, cg::pids);
+    }
+
+    @Test
     void open_existing_findsAllDirectories() throws Exception {
         manager.create("a1", CgroupLimits.none(), LimitMode.STRICT);
 

@@ -232,6 +232,21 @@ class CgroupV2FixtureTest {
     }
 
     @Test
+    void killAll_ofACgroupRemovedWhileItWaits_returns() throws Exception {
+        FakeKernel k = Fixtures.unified(root, "/");
+        Cgroup cg = Fixtures.detect(k).create("a1", CgroupLimits.none(), LimitMode.STRICT);
+        Fixtures.write(p(A1 + "cgroup.procs"), "4242\n");
+        Fixtures.write(p(A1 + "cgroup.events"), "populated 1\nfrozen 0\n");
+        k.killRemovesCgroup = true; // cgroup.events is gone when killAll looks again
+        k.log.clear();
+
+        cg.killAll(Duration.ofSeconds(1));
+
+        assertEquals(List.of("write " + A1 + "cgroup.kill 1"), k.log("write"));
+        assertFalse(Files.exists(p(A1)));
+    }
+
+    @Test
     void open_missing_fails() throws Exception {
         FakeKernel k = Fixtures.unified(root, "/");
         CgroupManager m = Fixtures.detect(k);

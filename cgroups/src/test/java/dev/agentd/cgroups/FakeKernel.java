@@ -43,6 +43,8 @@ final class FakeKernel extends CgroupFs {
     /** v2 file names left out on mkdir (to model older kernels or missing config). */
     final Set<String> v2Without = new HashSet<>();
     boolean freezeNeverCompletes;
+    /** A write to cgroup.kill also removes the cgroup, as an owner cleaning up after its last process would. */
+    boolean killRemovesCgroup;
 
     static final Map<String, Map<String, String>> V2_FILES = new LinkedHashMap<>();
 
@@ -184,6 +186,17 @@ final class FakeKernel extends CgroupFs {
                         }
                     }
                     super.write(file, String.join(" ", enabled) + "\n");
+                    return;
+                }
+                case "cgroup.kill": {
+                    super.write(file, value);
+                    if (killRemovesCgroup) {
+                        try {
+                            Fixtures.deleteTree(file.getParent());
+                        } catch (IOException e) {
+                            throw CgroupException.io("rmdir", file.getParent(), null, e);
+                        }
+                    }
                     return;
                 }
                 case "cgroup.freeze": {

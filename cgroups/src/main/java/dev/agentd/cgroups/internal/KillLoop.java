@@ -98,7 +98,7 @@ public final class KillLoop {
      * The cgroup was removed: its files are gone (ENOENT), or were still open
      * while it went and now answer ENODEV ("No such device").
      */
-    private static boolean vanished(CgroupException e) {
+    public static boolean vanished(CgroupException e) {
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof java.nio.file.NoSuchFileException) {
                 return true;

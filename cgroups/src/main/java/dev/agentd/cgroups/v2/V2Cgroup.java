@@ -138,13 +138,22 @@ final class V2Cgroup implements Cgroup {
             KillLoop.killAll(where, this::pids, freezer, timeout);
             return;
         }
-        KillLoop.refuseSelf(where, pids());
-        if (!populated()) {
-            return;
+        boolean emptied;
+        try {
+            KillLoop.refuseSelf(where, pids());
+            if (!populated()) {
+                return;
+            }
+            // SIGKILLs every process in the cgroup and its descendants, atomically with respect to forks.
+            fs.write(kill, "1");
+            emptied = Poll.until(timeout, () -> !populated());
+        } catch (CgroupException e) {
+            if (KillLoop.vanished(e)) {
+                return; // removed meanwhile (its owner cleaned up after the last process left): empty, as in KillLoop
+            }
+            throw e;
         }
-        // SIGKILLs every process in the cgroup and its descendants, atomically with respect to forks.
-        fs.write(kill, "1");
-        if (!Poll.until(timeout, () -> !populated())) {
+        if (!emptied) {
             throw new CgroupException("kill all in " + where + ": processes " + pids() + " still present after " + timeout);
         }
     }
