@@ -25,6 +25,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
@@ -43,8 +44,15 @@ import org.sqlite.SQLiteConfig;
  *       whole chain, never copied, so a child can never outspend or outlive what it was given.</li>
  *   <li>Every change and the events describing it happen in one transaction; the listener sees the
  *       events before the commit (see {@link BrokerListener}).</li>
- *   <li>One JDBC connection, used only under {@link #lock}: SQLite serializes writers anyway, and a
- *       single lock makes "check then consume" atomic without relying on SQL tricks.</li>
+ *   <li>One JDBC connection, used only under {@link #lock}: SQLite serializes writers anyway.</li>
+ *   <li>Decisions ({@link #authorize}, {@link #check}, {@link #liveGrants}, {@link #grants},
+ *       {@link #chain}) are made from memory: every agent and grant is loaded at open, and every
+ *       write updates the in-memory copy right after its commit (never before: a decision never
+ *       sees a change that could still roll back). A call takes no broker-wide lock: only the
+ *       {@link Counter} locks of the grant chain it uses, root first, and the database lock inside
+ *       them when a counter must reserve its next block (see {@link Counter} for the rule that
+ *       keeps budgets across crashes). A write never takes a counter lock, so the two cannot
+ *       deadlock.</li>
  * </ul>
  */
 public final class Broker implements Authorizer, AutoCloseable {
@@ -67,7 +75,11 @@ public final class Broker implements Authorizer, AutoCloseable {
     private final List<BrokerEvent> pending = new ArrayList<>();
     private final List<Runnable> afterCommit = new ArrayList<>();
     private boolean inWrite;
-    private boolean closed;
+    private volatile boolean closed;
+    /** Every agent, forgotten ones too, as decisions see them; changed only after a commit. */
+    private final Map<String, LiveAgent> agents = new ConcurrentHashMap<>();
+    /** Every grant by id, revoked ones too. */
+    private final Map<Long, LiveGrant> liveGrants = new ConcurrentHashMap<>();
 
     private Broker(Path dbFile, Connection db, Clock clock, BrokerListener listener) {
         this.dbFile = dbFile;
@@ -106,7 +118,9 @@ public final class Broker implements Authorizer, AutoCloseable {
             config.enforceForeignKeys(true);
             c = config.createConnection("jdbc:sqlite:" + dbFile);
             Schema.create(c, dbFile);
-            return new Broker(dbFile, c, clock, listener);
+            Broker b = new Broker(dbFile, c, clock, listener);
+            b.loadMemory();
+            return b;
         } catch (SQLException | java.io.IOException e) {
             closeQuietly(c);
             throw new BrokerException("cannot open broker database " + dbFile + ": " + e.getMessage(), e);
@@ -181,6 +195,8 @@ public final class Broker implements Authorizer, AutoCloseable {
                 p.setString(5, now.toString());
                 p.executeUpdate();
             }
+            // Before the grants' own onCommit actions, which add them to this agent.
+            onCommit(() -> agents.put(agentId, new LiveAgent(agentId, parentAgentId, onBehalfOf, null)));
             emit(BrokerEvent.Type.AGENT_REGISTERED, agentId, details(
                     "parent", parentAgentId == null ? "" : parentAgentId, "by", onBehalfOf.toString()));
             List<Grant> created = new ArrayList<>();
@@ -205,11 +221,13 @@ public final class Broker implements Authorizer, AutoCloseable {
             if (a.forgottenAt != null) {
                 return false;
             }
+            String at = now().toString();
             try (PreparedStatement p = db.prepareStatement("UPDATE broker_agents SET forgotten_at = ? WHERE id = ?")) {
-                p.setString(1, now().toString());
+                p.setString(1, at);
                 p.setString(2, agentId);
                 p.executeUpdate();
             }
+            onCommit(() -> agents.get(agentId).forgottenAt = at);
             emit(BrokerEvent.Type.AGENT_FORGOTTEN, agentId, details());
             return true;
         });
@@ -217,7 +235,8 @@ public final class Broker implements Authorizer, AutoCloseable {
 
     /** True if {@code agentId} was registered (even if since forgotten). */
     public boolean isRegistered(String agentId) {
-        return read(() -> loadAgent(agentId).isPresent());
+        ensureOpen();
+        return agentId != null && agents.containsKey(agentId);
     }
 
     /**
@@ -225,24 +244,25 @@ public final class Broker implements Authorizer, AutoCloseable {
      * top-level one.
      */
     public List<Principal> chain(String agentId) {
-        return read(() -> {
-            List<Principal> out = new ArrayList<>();
-            AgentRow a = requireAgent(agentId);
-            Set<String> seen = new HashSet<>();
-            while (true) {
-                if (!seen.add(a.id)) {
-                    throw new BrokerException("agent parent cycle at \"" + a.id + "\" in " + dbFile);
-                }
-                out.add(Principal.agent(a.id));
-                if (a.parentId == null) {
-                    out.add(a.onBehalfOf);
-                    return List.copyOf(out);
-                }
-                String parentId = a.parentId;
-                a = loadAgent(parentId).orElseThrow(() ->
-                        new BrokerException("agent \"" + parentId + "\" missing from " + dbFile));
+        ensureOpen();
+        List<Principal> out = new ArrayList<>();
+        LiveAgent a = requireLiveAgent(agentId);
+        Set<String> seen = new HashSet<>();
+        while (true) {
+            if (!seen.add(a.id)) {
+                throw new BrokerException("agent parent cycle at \"" + a.id + "\" in " + dbFile);
             }
-        });
+            out.add(Principal.agent(a.id));
+            if (a.parentId == null) {
+                out.add(a.onBehalfOf);
+                return List.copyOf(out);
+            }
+            String parentId = a.parentId;
+            a = agents.get(parentId);
+            if (a == null) {
+                throw new BrokerException("agent \"" + parentId + "\" missing from " + dbFile);
+            }
+        }
     }
 
     // ------------------------------------------------------------------ grants
@@ -308,6 +328,8 @@ public final class Broker implements Authorizer, AutoCloseable {
                             p.setLong(3, id);
                             p.executeUpdate();
                         }
+                        String at = now.toString();
+                        onCommit(() -> liveGrants.get(id).revoke(at, by.toString()));
                         affected.add(g.grant.agentId());
                         emit(BrokerEvent.Type.REVOKED, g.grant.agentId(), details(
                                 "grant", Long.toString(id), "kind", g.grant.kind().key(), "value", g.grant.value(),
@@ -323,85 +345,96 @@ public final class Broker implements Authorizer, AutoCloseable {
 
     /** All the agent's grants, live and not, with their counters; ordered by id. */
     public List<GrantStatus> grants(String agentId) {
-        return read(() -> {
-            AgentRow a = requireAgent(agentId);
-            Instant now = now();
-            List<GrantStatus> out = new ArrayList<>();
-            for (GrantRow g : loadGrants(agentId, null)) {
-                out.add(status(a, g, now));
-            }
-            return List.copyOf(out);
-        });
+        ensureOpen();
+        LiveAgent a = requireLiveAgent(agentId);
+        Instant now = now();
+        List<GrantStatus> out = new ArrayList<>();
+        for (LiveGrant g : a.all()) {
+            out.add(status(a, g, now));
+        }
+        return List.copyOf(out);
     }
 
     @Override
     public List<Grant> liveGrants(String agentId, GrantKind kind) {
         Objects.requireNonNull(kind, "kind");
-        return read(() -> {
-            Optional<AgentRow> a = loadAgent(agentId);
-            if (a.isEmpty() || a.get().forgottenAt != null) {
-                return List.of();
+        ensureOpen();
+        LiveAgent a = agentId == null ? null : agents.get(agentId);
+        if (a == null || a.forgottenAt != null) {
+            return List.of();
+        }
+        Instant now = now();
+        List<LiveGrant> rows = new ArrayList<>(a.ofKind(kind));
+        rows.sort(MOST_SPECIFIC_FIRST);
+        List<Grant> out = new ArrayList<>();
+        for (LiveGrant g : rows) {
+            GrantStatus s = status(a, g, now);
+            // A rate limit is momentary; the grant is still the agent's.
+            if (s.isLive() || s.state() == GrantStatus.State.RATE_LIMITED) {
+                out.add(g.grant);
             }
-            Instant now = now();
-            List<GrantRow> rows = new ArrayList<>(loadGrants(agentId, kind));
-            rows.sort(mostSpecificFirst(kind));
-            List<Grant> out = new ArrayList<>();
-            for (GrantRow g : rows) {
-                GrantStatus s = status(a.get(), g, now);
-                // A rate limit is momentary; the grant is still the agent's.
-                if (s.isLive() || s.state() == GrantStatus.State.RATE_LIMITED) {
-                    out.add(g.grant);
-                }
-            }
-            return List.copyOf(out);
-        });
+        }
+        return List.copyOf(out);
     }
 
+    /**
+     * Decides from memory and consumes one invocation (and one rate token) on every grant of the
+     * chain used, under those grants' counter locks only. Commits to the database only when a
+     * counter's reserved block is used up (see {@link Counter}); then the decision waits for that
+     * commit, and if it fails, nothing is consumed and {@link BrokerException} is thrown.
+     *
+     * <p>Its {@link BrokerEvent.Type#AUTHORIZED} or {@link BrokerEvent.Type#DENIED} event is
+     * delivered after the decision, on this thread, outside any transaction. A listener that
+     * throws makes this throw {@link BrokerException}; the invocation stays consumed (lost, never
+     * gained).
+     */
     @Override
     public Decision authorize(String agentId, GrantKind kind, String value) {
         Objects.requireNonNull(kind, "kind");
-        return write("authorize " + agentId, () -> decide(agentId, kind, value, true));
-    }
-
-    /**
-     * As {@link #authorize} but consumes nothing and emits nothing. Considers the rate: a call
-     * that {@code authorize} would refuse right now for its rate is refused here too.
-     */
-    @Override
-    public Decision check(String agentId, GrantKind kind, String value) {
-        Objects.requireNonNull(kind, "kind");
-        return read(() -> decide(agentId, kind, value, false));
-    }
-
-    /**
-     * The decision procedure shared by authorize, check and the vault. Must run under the lock,
-     * and inside a write transaction when {@code consume}.
-     */
-    Decision decide(String agentId, GrantKind kind, String rawValue, boolean consume) throws SQLException {
-        Decision d = decideQuietly(agentId, kind, rawValue, consume);
-        if (consume) {
-            if (d instanceof Decision.Allowed allowed) {
-                emit(BrokerEvent.Type.AUTHORIZED, agentId, details("grant", Long.toString(allowed.grant().id()),
-                        "kind", kind.key(), "value", rawValue == null ? "" : Values.printable(rawValue)));
-            } else {
-                emit(BrokerEvent.Type.DENIED, agentId, details("kind", kind.key(),
-                        "value", rawValue == null ? "" : Values.printable(rawValue),
+        ensureOpen();
+        if (lock.isHeldByCurrentThread() && inWrite) {
+            throw new IllegalStateException("cannot authorize " + agentId + " from inside a broker listener");
+        }
+        Decision d = decide(agentId, kind, value, true);
+        BrokerEvent e = d instanceof Decision.Allowed allowed
+                ? new BrokerEvent(BrokerEvent.Type.AUTHORIZED, now(), Optional.ofNullable(agentId), details(
+                        "grant", Long.toString(allowed.grant().id()), "kind", kind.key(),
+                        "value", value == null ? "" : Values.printable(value)))
+                : new BrokerEvent(BrokerEvent.Type.DENIED, now(), Optional.ofNullable(agentId), details(
+                        "kind", kind.key(), "value", value == null ? "" : Values.printable(value),
                         "reason", ((Decision.Denied) d).reason()));
-            }
+        try {
+            listener.onEvent(e);
+        } catch (RuntimeException ex) {
+            throw new BrokerException("broker listener refused " + e.type() + " event of agent " + agentId
+                    + " (the invocation stays consumed): " + ex.getMessage(), ex);
         }
         return d;
     }
 
-    private Decision decideQuietly(String agentId, GrantKind kind, String rawValue, boolean consume) throws SQLException {
+    /**
+     * As {@link #authorize} but consumes nothing and emits nothing. Considers the rate: a call
+     * that {@code authorize} would refuse right now for its rate is refused here too. Takes no
+     * lock at all (a listener may call it from inside a write).
+     */
+    @Override
+    public Decision check(String agentId, GrantKind kind, String value) {
+        Objects.requireNonNull(kind, "kind");
+        ensureOpen();
+        return decide(agentId, kind, value, false);
+    }
+
+    private Decision decide(String agentId, GrantKind kind, String rawValue, boolean consume) {
         if (agentId == null) {
             return Decision.denied("no agent id");
         }
-        Optional<AgentRow> agent = loadAgent(agentId);
-        if (agent.isEmpty()) {
+        LiveAgent agent = agents.get(agentId);
+        if (agent == null) {
             return Decision.denied("unknown agent \"" + Values.printable(agentId) + "\"");
         }
-        if (agent.get().forgottenAt != null) {
-            return Decision.denied("agent \"" + agentId + "\" is gone (forgotten at " + agent.get().forgottenAt + ")");
+        String forgotten = agent.forgottenAt;
+        if (forgotten != null) {
+            return Decision.denied("agent \"" + agentId + "\" is gone (forgotten at " + forgotten + ")");
         }
         String value;
         try {
@@ -409,8 +442,8 @@ public final class Broker implements Authorizer, AutoCloseable {
         } catch (IllegalArgumentException e) {
             return Decision.denied(e.getMessage());
         }
-        List<GrantRow> candidates = new ArrayList<>();
-        for (GrantRow g : loadGrants(agentId, kind)) {
+        List<LiveGrant> candidates = new ArrayList<>(4);
+        for (LiveGrant g : agent.ofKind(kind)) {
             if (Values.covers(kind, g.grant.value(), value)) {
                 candidates.add(g);
             }
@@ -419,18 +452,16 @@ public final class Broker implements Authorizer, AutoCloseable {
             return Decision.denied("no grant for " + kind.key() + " \"" + Values.printable(value) + "\"");
         }
         // Revoked ones last so the reason given is the most useful one; then most specific first.
-        candidates.sort(Comparator.<GrantRow, Boolean>comparing(g -> g.grant.revoked()).thenComparing(mostSpecificFirst(kind)));
+        if (candidates.size() > 1) {
+            candidates.sort(Comparator.<LiveGrant, Boolean>comparing(g -> g.grant.revoked()).thenComparing(MOST_SPECIFIC_FIRST));
+        }
         Instant now = now();
         String firstReason = null;
         // Grants add up: if the most specific grant is used up, a broader one the agent also holds
         // still allows the call (the narrower one never restricted it).
-        for (GrantRow c : candidates) {
-            List<GrantRow> chain = loadChain(c);
-            Problem problem = problem(chain, now, true);
+        for (LiveGrant c : candidates) {
+            Problem problem = consume ? consume(c.chain, now) : problem(c.chain, now, true);
             if (problem == null) {
-                if (consume) {
-                    consume(chain, now);
-                }
                 return Decision.allowed(c.grant);
             }
             if (firstReason == null) {
@@ -440,71 +471,156 @@ public final class Broker implements Authorizer, AutoCloseable {
         return Decision.denied(firstReason);
     }
 
-    private void consume(List<GrantRow> chain, Instant now) throws SQLException {
-        long nowNanos = epochNanos(now);
-        try (PreparedStatement p = db.prepareStatement(
-                "UPDATE broker_grants SET used = used + 1, rate_tat_nanos = ? WHERE id = ?")) {
-            for (GrantRow g : chain) {
-                if (g.grant.rate().isPresent()) {
-                    p.setLong(1, Gcra.take(g.grant.rate().get(), g.tatNanos, nowNanos));
-                } else {
-                    p.setNull(1, Types.INTEGER);
-                }
-                p.setLong(2, g.grant.id());
-                p.addBatch();
+    /**
+     * Checks and consumes under the chain's counter locks, root first (every chain through a grant
+     * continues with the same ancestors, so two calls never wait for each other in a cycle).
+     */
+    private Problem consume(List<LiveGrant> chain, Instant now) {
+        for (int i = chain.size() - 1; i >= 0; i--) {
+            chain.get(i).counter.lock.lock();
+        }
+        try {
+            Problem p = problem(chain, now, true);
+            if (p != null) {
+                return p;
             }
-            p.executeBatch();
+            long nowNanos = epochNanos(now);
+            List<LiveGrant> reserve = null;
+            List<Counter.Persisted> values = null;
+            for (LiveGrant g : chain) {
+                Counter.Persisted r = g.counter.reservationFor(nowNanos);
+                if (r != null) {
+                    if (reserve == null) {
+                        reserve = new ArrayList<>(chain.size());
+                        values = new ArrayList<>(chain.size());
+                    }
+                    reserve.add(g);
+                    values.add(r);
+                }
+            }
+            if (reserve != null) {
+                persist(reserve, values);
+            }
+            for (LiveGrant g : chain) {
+                g.counter.take(nowNanos);
+            }
+            return null;
+        } finally {
+            for (LiveGrant g : chain) {
+                g.counter.lock.unlock();
+            }
         }
     }
 
-    /** Why the chain cannot be used now, or null. Checked in order of what matters most to a reader. */
-    private Problem problem(List<GrantRow> chain, Instant now, boolean withRate) {
+    /**
+     * Commits counters' next reservations (under the database lock, inside their counter locks),
+     * then records them as persisted. Fails, consuming nothing, if the broker is closing.
+     */
+    private void persist(List<LiveGrant> grants, List<Counter.Persisted> values) {
+        lock.lock();
+        try {
+            ensureOpen();
+            boolean committed = false;
+            try {
+                db.setAutoCommit(false);
+                try (PreparedStatement p = db.prepareStatement(
+                        "UPDATE broker_grants SET used = ?, rate_tat_nanos = ? WHERE id = ?")) {
+                    for (int i = 0; i < grants.size(); i++) {
+                        bindCounter(p, values.get(i), grants.get(i).grant.id());
+                        p.addBatch();
+                    }
+                    p.executeBatch();
+                }
+                db.commit();
+                committed = true;
+            } catch (SQLException e) {
+                throw new BrokerException("reserving invocations of grant " + grants.get(0).grant.id() + " failed in "
+                        + dbFile + ": " + e.getMessage(), e);
+            } finally {
+                endTransaction(committed);
+            }
+            for (int i = 0; i < grants.size(); i++) {
+                grants.get(i).counter.persisted(values.get(i));
+            }
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    private static void bindCounter(PreparedStatement p, Counter.Persisted v, long grantId) throws SQLException {
+        p.setLong(1, v.used());
+        if (v.tat() == null) {
+            p.setNull(2, Types.INTEGER);
+        } else {
+            p.setLong(2, v.tat());
+        }
+        p.setLong(3, grantId);
+    }
+
+    private void endTransaction(boolean committed) {
+        if (!committed) {
+            try {
+                db.rollback();
+            } catch (SQLException ignored) {
+                // The original exception says what went wrong; nothing is committed either way.
+            }
+        }
+        try {
+            db.setAutoCommit(true);
+        } catch (SQLException ignored) {
+            // Same connection; the next write sets it again.
+        }
+    }
+
+    /**
+     * Why the chain cannot be used now, or null. Checked in order of what matters most to a reader.
+     * Reads the counters without their locks: exact under them ({@link #consume}), a moment's
+     * snapshot otherwise.
+     */
+    private Problem problem(List<LiveGrant> chain, Instant now, boolean withRate) {
         long first = chain.get(0).grant.id();
-        for (GrantRow g : chain) {
+        for (LiveGrant g : chain) {
             if (g.grant.revoked()) {
                 return new Problem(GrantStatus.State.REVOKED, "grant " + g.grant.id() + " revoked at " + g.revokedAt
                         + " by " + g.revokedBy + inherited(g, first));
             }
         }
-        for (GrantRow g : chain) {
+        for (LiveGrant g : chain) {
             if (g.grant.expiresAt().isPresent() && !now.isBefore(g.grant.expiresAt().get())) {
                 return new Problem(GrantStatus.State.EXPIRED, "grant " + g.grant.id() + " expired at "
                         + g.grant.expiresAt().get() + inherited(g, first));
             }
         }
-        for (GrantRow g : chain) {
-            if (g.grant.maxInvocations().isPresent() && g.used >= g.grant.maxInvocations().getAsLong()) {
-                return new Problem(GrantStatus.State.EXHAUSTED, "grant " + g.grant.id() + " exhausted: " + g.used
+        for (LiveGrant g : chain) {
+            if (g.counter.exhausted()) {
+                return new Problem(GrantStatus.State.EXHAUSTED, "grant " + g.grant.id() + " exhausted: " + g.counter.used()
                         + " of " + g.grant.maxInvocations().getAsLong() + " invocations used" + inherited(g, first));
             }
         }
         if (withRate) {
             long nowNanos = epochNanos(now);
-            for (GrantRow g : chain) {
-                if (g.grant.rate().isPresent()) {
-                    long wait = Gcra.waitNanos(g.grant.rate().get(), g.tatNanos, nowNanos);
-                    if (wait > 0) {
-                        return new Problem(GrantStatus.State.RATE_LIMITED, "grant " + g.grant.id() + ": rate "
-                                + g.grant.rate().get() + " exceeded (next call allowed in "
-                                + humanDuration(wait) + ")" + inherited(g, first));
-                    }
+            for (LiveGrant g : chain) {
+                long wait = g.counter.waitNanos(nowNanos);
+                if (wait > 0) {
+                    return new Problem(GrantStatus.State.RATE_LIMITED, "grant " + g.grant.id() + ": rate "
+                            + g.grant.rate().get() + " exceeded (next call allowed in "
+                            + humanDuration(wait) + ")" + inherited(g, first));
                 }
             }
         }
         return null;
     }
 
-    private static String inherited(GrantRow g, long first) {
+    private static String inherited(LiveGrant g, long first) {
         return g.grant.id() == first ? "" : " (grant " + first + " was narrowed from it)";
     }
 
-    private GrantStatus status(AgentRow a, GrantRow g, Instant now) throws SQLException {
-        List<GrantRow> chain = loadChain(g);
+    private GrantStatus status(LiveAgent a, LiveGrant g, Instant now) {
         OptionalLong remaining = OptionalLong.empty();
         Optional<Instant> expiry = Optional.empty();
-        for (GrantRow c : chain) {
+        for (LiveGrant c : g.chain) {
             if (c.grant.maxInvocations().isPresent()) {
-                long left = Math.max(0, c.grant.maxInvocations().getAsLong() - c.used);
+                long left = Math.max(0, c.grant.maxInvocations().getAsLong() - c.counter.used());
                 remaining = OptionalLong.of(remaining.isPresent() ? Math.min(remaining.getAsLong(), left) : left);
             }
             if (c.grant.expiresAt().isPresent()) {
@@ -512,17 +628,18 @@ public final class Broker implements Authorizer, AutoCloseable {
                 expiry = Optional.of(expiry.isPresent() && expiry.get().isBefore(e) ? expiry.get() : e);
             }
         }
-        Problem p = a.forgottenAt != null
-                ? new Problem(GrantStatus.State.AGENT_GONE, "agent \"" + a.id + "\" is gone (forgotten at " + a.forgottenAt + ")")
-                : problem(chain, now, true);
-        return new GrantStatus(g.grant, g.used, remaining, expiry, p == null ? GrantStatus.State.LIVE : p.state,
+        String forgotten = a.forgottenAt;
+        Problem p = forgotten != null
+                ? new Problem(GrantStatus.State.AGENT_GONE, "agent \"" + a.id + "\" is gone (forgotten at " + forgotten + ")")
+                : problem(g.chain, now, true);
+        return new GrantStatus(g.grant, g.counter.used(), remaining, expiry, p == null ? GrantStatus.State.LIVE : p.state,
                 p == null ? Optional.empty() : Optional.of(p.reason));
     }
 
     /** Narrows {@code r} from one of the parent's grants, or explains why none can give it. */
     private Grant delegate(String childId, String parentId, GrantRequest r, Principal by, Instant now) throws SQLException {
-        List<GrantRow> held = new ArrayList<>();
-        for (GrantRow g : loadGrants(parentId, r.kind())) {
+        List<LiveGrant> held = new ArrayList<>();
+        for (LiveGrant g : requireLiveAgent(parentId).ofKind(r.kind())) {
             if (Values.covers(r.kind(), g.grant.value(), r.value())) {
                 held.add(g);
             }
@@ -531,10 +648,10 @@ public final class Broker implements Authorizer, AutoCloseable {
             throw new DelegationException(childId, parentId, r, "the parent holds no " + r.kind().key()
                     + " grant covering \"" + Values.printable(r.value()) + "\"");
         }
-        held.sort(Comparator.<GrantRow, Boolean>comparing(g -> g.grant.revoked()).thenComparing(mostSpecificFirst(r.kind())));
+        held.sort(Comparator.<LiveGrant, Boolean>comparing(g -> g.grant.revoked()).thenComparing(MOST_SPECIFIC_FIRST));
         String firstReason = null;
-        for (GrantRow pg : held) {
-            String why = whyNotFrom(pg, loadChain(pg), r, now);
+        for (LiveGrant pg : held) {
+            String why = whyNotFrom(pg, r, now);
             if (why == null) {
                 return insertGrant(childId, r, OptionalLong.of(pg.grant.id()), by, now);
             }
@@ -545,18 +662,20 @@ public final class Broker implements Authorizer, AutoCloseable {
         throw new DelegationException(childId, parentId, r, firstReason);
     }
 
-    private String whyNotFrom(GrantRow pg, List<GrantRow> chain, GrantRequest r, Instant now) {
+    private String whyNotFrom(LiveGrant pg, GrantRequest r, Instant now) {
         String from = "parent " + pg.grant.describe();
         // The rate bucket's momentary state is not a reason to refuse a delegation; the child's
         // calls will be rate-limited on the shared chain anyway.
-        Problem p = problem(chain, now, false);
+        Problem p = problem(pg.chain, now, false);
         if (p != null) {
             return from + " is not live: " + p.reason;
         }
-        for (GrantRow c : chain) {
+        for (LiveGrant c : pg.chain) {
             String whose = c == pg ? from : "ancestor " + c.grant.describe() + " of " + from;
             if (r.maxInvocations().isPresent() && c.grant.maxInvocations().isPresent()) {
-                long left = c.grant.maxInvocations().getAsLong() - c.used;
+                // A moment's count (a write takes no counter lock): the child's calls count on this
+                // grant anyway, so a call racing the delegation cannot overspend it.
+                long left = c.grant.maxInvocations().getAsLong() - c.counter.used();
                 if (r.maxInvocations().getAsLong() > left) {
                     return "asks for " + r.maxInvocations().getAsLong() + " invocations but " + whose + " has only "
                             + left + " of " + c.grant.maxInvocations().getAsLong() + " left";
@@ -598,6 +717,19 @@ public final class Broker implements Authorizer, AutoCloseable {
         }
         Grant g = new Grant(id, agentId, r.kind(), r.value(), r.maxInvocations(), r.rate(), r.expiresAt(),
                 parentGrantId, false);
+        LiveGrant parent = null;
+        if (parentGrantId.isPresent()) {
+            parent = liveGrants.get(parentGrantId.getAsLong());
+            if (parent == null) {
+                throw new BrokerException("grant " + parentGrantId.getAsLong() + " missing from memory of " + dbFile);
+            }
+        }
+        LiveGrant parentGrant = parent;
+        onCommit(() -> {
+            LiveGrant live = new LiveGrant(g, parentGrant, null, null, new Counter(g.maxInvocations(), g.rate(), 0, null));
+            liveGrants.put(id, live);
+            agents.get(agentId).add(live);
+        });
         Map<String, String> d = details("grant", Long.toString(id), "kind", r.kind().key(), "value", r.value(),
                 "by", by.toString());
         r.maxInvocations().ifPresent(m -> d.put("maxInvocations", Long.toString(m)));
@@ -912,23 +1044,6 @@ public final class Broker implements Authorizer, AutoCloseable {
         }
     }
 
-    /** The agent's grants (of one kind, or all when {@code kind} is null), by id. */
-    private List<GrantRow> loadGrants(String agentId, GrantKind kind) throws SQLException {
-        String sql = "SELECT * FROM broker_grants WHERE agent_id = ?" + (kind == null ? "" : " AND kind = ?") + " ORDER BY id";
-        try (PreparedStatement p = db.prepareStatement(sql)) {
-            p.setString(1, agentId);
-            if (kind != null) {
-                p.setString(2, kind.key());
-            }
-            List<GrantRow> out = new ArrayList<>();
-            try (ResultSet rs = p.executeQuery()) {
-                while (rs.next()) {
-                    out.add(grantFrom(rs));
-                }
-            }
-            return out;
-        }
-    }
 
     private List<Long> childGrantIds(long id) throws SQLException {
         try (PreparedStatement p = db.prepareStatement("SELECT id FROM broker_grants WHERE parent_grant_id = ? ORDER BY id")) {
@@ -941,23 +1056,6 @@ public final class Broker implements Authorizer, AutoCloseable {
             }
             return out;
         }
-    }
-
-    /** The grant followed by the grants it was narrowed from, up to a root grant. */
-    private List<GrantRow> loadChain(GrantRow g) throws SQLException {
-        List<GrantRow> chain = new ArrayList<>();
-        chain.add(g);
-        GrantRow c = g;
-        while (c.grant.parentGrantId().isPresent()) {
-            long pid = c.grant.parentGrantId().getAsLong();
-            if (chain.size() > MAX_CHAIN) {
-                throw new BrokerException("grant chain of grant " + g.grant.id() + " is longer than " + MAX_CHAIN
-                        + " (cycle?) in " + dbFile);
-            }
-            c = loadGrant(pid).orElseThrow(() -> new BrokerException("grant " + pid + " missing from " + dbFile));
-            chain.add(c);
-        }
-        return chain;
     }
 
     private static GrantRow grantFrom(ResultSet rs) throws SQLException {
@@ -978,9 +1076,135 @@ public final class Broker implements Authorizer, AutoCloseable {
                 rs.getString("revoked_by"));
     }
 
-    private static Comparator<GrantRow> mostSpecificFirst(GrantKind kind) {
-        return Comparator.<GrantRow>comparingInt(g -> -Values.specificity(kind, g.grant.value()))
-                .thenComparingLong(g -> g.grant.id());
+    private static final Comparator<LiveGrant> MOST_SPECIFIC_FIRST = Comparator.<LiveGrant>comparingInt(g -> -g.specificity)
+            .thenComparingLong(g -> g.grant.id());
+
+    // ------------------------------------------------------------------ memory
+
+    /**
+     * An agent as decisions see it. Its fields change only after a commit, under the write lock;
+     * its grant lists are replaced whole (copy on write), so a reader never needs a lock.
+     */
+    private static final class LiveAgent {
+        final String id;
+        final String parentId;
+        final Principal onBehalfOf;
+        volatile String forgottenAt;
+        private volatile List<LiveGrant> all = List.of();
+        private volatile Map<GrantKind, List<LiveGrant>> byKind = Map.of();
+
+        LiveAgent(String id, String parentId, Principal onBehalfOf, String forgottenAt) {
+            this.id = id;
+            this.parentId = parentId;
+            this.onBehalfOf = onBehalfOf;
+            this.forgottenAt = forgottenAt;
+        }
+
+        /** Every grant of the agent, by id. */
+        List<LiveGrant> all() {
+            return all;
+        }
+
+        List<LiveGrant> ofKind(GrantKind kind) {
+            return byKind.getOrDefault(kind, List.of());
+        }
+
+        void add(LiveGrant g) {
+            List<LiveGrant> a = new ArrayList<>(all);
+            a.add(g);
+            Map<GrantKind, List<LiveGrant>> k = new java.util.EnumMap<>(GrantKind.class);
+            for (LiveGrant x : a) {
+                k.computeIfAbsent(x.grant.kind(), kk -> new ArrayList<>()).add(x);
+            }
+            all = List.copyOf(a);
+            byKind = k;
+        }
+    }
+
+    /** A grant as decisions see it: its terms, its revocation, its counter, and its chain. */
+    private static final class LiveGrant {
+        /** This grant, then the grants it was narrowed from, up to a root grant. */
+        final List<LiveGrant> chain;
+        final Counter counter;
+        final int specificity;
+        volatile Grant grant;
+        volatile String revokedAt;
+        volatile String revokedBy;
+
+        LiveGrant(Grant grant, LiveGrant parent, String revokedAt, String revokedBy, Counter counter) {
+            this.grant = grant;
+            this.revokedAt = revokedAt;
+            this.revokedBy = revokedBy;
+            this.counter = counter;
+            this.specificity = Values.specificity(grant.kind(), grant.value());
+            List<LiveGrant> c = new ArrayList<>();
+            c.add(this);
+            if (parent != null) {
+                c.addAll(parent.chain);
+            }
+            if (c.size() > MAX_CHAIN) {
+                throw new BrokerException("grant chain of grant " + grant.id() + " is longer than " + MAX_CHAIN);
+            }
+            this.chain = List.copyOf(c);
+        }
+
+        void revoke(String at, String by) {
+            // The reason first: a reader that sees the grant revoked reads who did it.
+            revokedAt = at;
+            revokedBy = by;
+            Grant g = grant;
+            grant = new Grant(g.id(), g.agentId(), g.kind(), g.value(), g.maxInvocations(), g.rate(), g.expiresAt(),
+                    g.parentGrantId(), true);
+        }
+    }
+
+    /**
+     * Loads every agent and grant. Grants in id order, so a parent grant (always created before
+     * the grants narrowed from it) is there before its children; one that is not fails the open.
+     */
+    private void loadMemory() throws SQLException {
+        try (PreparedStatement p = db.prepareStatement("SELECT * FROM broker_agents");
+             ResultSet rs = p.executeQuery()) {
+            while (rs.next()) {
+                String id = rs.getString("id");
+                agents.put(id, new LiveAgent(id, rs.getString("parent_id"),
+                        new Principal(rs.getString("on_behalf_kind"), rs.getString("on_behalf_id")),
+                        rs.getString("forgotten_at")));
+            }
+        }
+        try (PreparedStatement p = db.prepareStatement("SELECT * FROM broker_grants ORDER BY id");
+             ResultSet rs = p.executeQuery()) {
+            while (rs.next()) {
+                GrantRow row = grantFrom(rs);
+                Grant g = row.grant;
+                LiveGrant parent = null;
+                if (g.parentGrantId().isPresent()) {
+                    parent = liveGrants.get(g.parentGrantId().getAsLong());
+                    if (parent == null) {
+                        throw new SQLException("grant " + g.parentGrantId().getAsLong() + ", parent of grant " + g.id()
+                                + ", is missing (or not older than its child)");
+                    }
+                }
+                LiveAgent a = agents.get(g.agentId());
+                if (a == null) {
+                    throw new SQLException("agent \"" + g.agentId() + "\" of grant " + g.id() + " is missing");
+                }
+                // After a crash the counters start from their reservations (see Counter).
+                LiveGrant live = new LiveGrant(g, parent, row.revokedAt, row.revokedBy,
+                        new Counter(g.maxInvocations(), g.rate(), row.used, row.tatNanos));
+                liveGrants.put(g.id(), live);
+                a.add(live);
+            }
+        }
+    }
+
+    private LiveAgent requireLiveAgent(String agentId) {
+        Objects.requireNonNull(agentId, "agentId");
+        LiveAgent a = agents.get(agentId);
+        if (a == null) {
+            throw new NoSuchElementException("no agent \"" + agentId + "\"");
+        }
+        return a;
     }
 
     private static GrantRequest normalized(GrantRequest r) {
@@ -1124,7 +1348,11 @@ public final class Broker implements Authorizer, AutoCloseable {
         }
     }
 
-    /** Closes the database connection; waiting {@link #await} calls fail. Idempotent. */
+    /**
+     * Writes the counters' exact values, then closes the database connection; waiting
+     * {@link #await} calls fail. Idempotent. A call racing the close either got its invocation
+     * before its counter was sealed (and is in the exact value) or is refused.
+     */
     @Override
     public void close() {
         lock.lock();
@@ -1134,6 +1362,49 @@ public final class Broker implements Authorizer, AutoCloseable {
             }
             closed = true;
             approvalsChanged.signalAll();
+        } finally {
+            lock.unlock();
+        }
+        // Counter locks before the database lock, as authorize takes them. Once closed, no counter
+        // can reserve more, so sealing each fixes what the write below must hold.
+        List<Long> ids = new ArrayList<>();
+        List<Counter.Persisted> exact = new ArrayList<>();
+        for (LiveGrant g : liveGrants.values()) {
+            g.counter.lock.lock();
+            try {
+                Counter.Persisted e = g.counter.exact();
+                if (e != null) {
+                    ids.add(g.grant.id());
+                    exact.add(e);
+                }
+                g.counter.sealed();
+            } finally {
+                g.counter.lock.unlock();
+            }
+        }
+        lock.lock();
+        try {
+            if (!ids.isEmpty()) {
+                boolean committed = false;
+                try {
+                    db.setAutoCommit(false);
+                    try (PreparedStatement p = db.prepareStatement(
+                            "UPDATE broker_grants SET used = ?, rate_tat_nanos = ? WHERE id = ?")) {
+                        for (int i = 0; i < ids.size(); i++) {
+                            bindCounter(p, exact.get(i), ids.get(i));
+                            p.addBatch();
+                        }
+                        p.executeBatch();
+                    }
+                    db.commit();
+                    committed = true;
+                } catch (SQLException e) {
+                    // Leniency with a reason: the reservations stay, and they are never below the
+                    // exact counts, so a budget still holds; only unused invocations are lost.
+                } finally {
+                    endTransaction(committed);
+                }
+            }
             closeQuietly(db);
         } finally {
             lock.unlock();

@@ -254,16 +254,25 @@ public final class SecretVault {
      * consumed) if there is no such secret. The caller owns the returned copy and should zero it.
      */
     public Optional<byte[]> reveal(String agentId, String name) {
-        return broker.write("reveal secret", () -> {
-            byte[] v = name == null ? null : values.get(name);
-            if (v == null) {
+        boolean known = broker.read(() -> name != null && values.containsKey(name));
+        if (!known) {
+            return broker.write("reveal secret", () -> {
                 broker.emit(BrokerEvent.Type.DENIED, agentId, Broker.details("kind", GrantKind.SECRET.key(),
                         "value", name == null ? "" : Values.printable(name),
                         "reason", "no secret \"" + (name == null ? "" : Values.printable(name)) + "\" in the vault"));
                 return Optional.<byte[]>empty();
-            }
-            Decision d = broker.decide(agentId, GrantKind.SECRET, name, true);
-            if (!(d instanceof Decision.Allowed allowed)) {
+            });
+        }
+        // The decision is the broker's fast path (memory, counter locks); the use of the value is a
+        // write of its own, audited before the value leaves. A secret deleted in between was spent
+        // for nothing: an invocation may be lost, never gained.
+        Decision d = broker.authorize(agentId, GrantKind.SECRET, name);
+        if (!(d instanceof Decision.Allowed allowed)) {
+            return Optional.empty();
+        }
+        return broker.write("reveal secret", () -> {
+            byte[] v = values.get(name);
+            if (v == null) {
                 return Optional.<byte[]>empty();
             }
             broker.emit(BrokerEvent.Type.SECRET_USED, agentId, Broker.details("name", name,

@@ -317,6 +317,72 @@ class BrokerTest {
         assertEquals(List.of(Principal.agent("c"), Principal.agent("p"), ADMIN), broker.chain("c"));
     }
 
+    /** What a kill -9 leaves: the database as last committed, nothing flushed from memory. */
+    private void crash() throws Exception {
+        broker.connection().close();
+        broker = Broker.open(dbFile, clock, events);
+    }
+
+    private long usedInTheDatabase(long grantId) throws Exception {
+        try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dbFile);
+             ResultSet rs = c.createStatement().executeQuery("SELECT used FROM broker_grants WHERE id = " + grantId)) {
+            return rs.getLong(1);
+        }
+    }
+
+    @Test
+    void authorize_reservesInvocationsInBlocksAhead() throws Exception {
+        List<Grant> g = broker.registerAgent("a", null, ADMIN, List.of(GrantRequest.of(TOOL, "echo").withMaxInvocations(100)));
+        assertEquals(0, usedInTheDatabase(g.get(0).id()));
+        assertTrue(broker.authorize("a", TOOL, "echo").isAllowed());
+        assertEquals(6, usedInTheDatabase(g.get(0).id()), "a block of 100/16 committed before the first call");
+        for (int i = 0; i < 5; i++) {
+            assertTrue(broker.authorize("a", TOOL, "echo").isAllowed());
+        }
+        assertEquals(6, usedInTheDatabase(g.get(0).id()), "calls inside the block commit nothing");
+        assertTrue(broker.authorize("a", TOOL, "echo").isAllowed());
+        assertEquals(12, usedInTheDatabase(g.get(0).id()));
+        assertEquals(7, status("a", g.get(0).id()).usedInvocations(), "the exact count, from memory");
+        broker.close();
+        assertEquals(7, usedInTheDatabase(g.get(0).id()), "a clean close writes the exact count");
+        broker = Broker.open(dbFile, clock, events);
+    }
+
+    @Test
+    void crash_neverLetsABudgetBeExceeded() throws Exception {
+        List<Grant> p = broker.registerAgent("p", null, ADMIN, List.of(GrantRequest.of(TOOL, "echo").withMaxInvocations(100)));
+        List<Grant> c = broker.registerAgent("c", "p", Principal.agent("p"),
+                List.of(GrantRequest.of(TOOL, "echo").withMaxInvocations(40)));
+        int byParent = 0;
+        int byChild = 0;
+        for (int round = 0; round < 40; round++) {
+            for (int i = 0; i < 1 + round % 9; i++) {
+                if (broker.authorize("p", TOOL, "echo").isAllowed()) {
+                    byParent++;
+                }
+                if (broker.authorize("c", TOOL, "echo").isAllowed()) {
+                    byChild++;
+                }
+            }
+            crash();
+            // What the restarted broker counts is never below what was handed out.
+            assertTrue(status("p", p.get(0).id()).usedInvocations() >= byParent + byChild);
+            assertTrue(status("c", c.get(0).id()).usedInvocations() >= byChild);
+        }
+        assertTrue(byChild <= 40, "child: " + byChild);
+        assertTrue(byParent + byChild <= 100, "parent chain: " + (byParent + byChild));
+        assertFalse(broker.authorize("p", TOOL, "echo").isAllowed(), "used up (some of it lost to the crashes)");
+    }
+
+    @Test
+    void crash_doesNotRefillARateBucket() throws Exception {
+        broker.registerAgent("a", null, ADMIN, List.of(GrantRequest.of(TOOL, "slow").withRate(Rate.parse("2/h"))));
+        assertTrue(broker.authorize("a", TOOL, "slow").isAllowed());
+        assertTrue(broker.authorize("a", TOOL, "slow").isAllowed());
+        crash();
+        assertTrue(reason(broker.authorize("a", TOOL, "slow")).contains("rate 2/h exceeded"));
+    }
+
     @Test
     void open_sharesTheFileWithOtherTables() throws Exception {
         try (Connection c = DriverManager.getConnection("jdbc:sqlite:" + dbFile); Statement s = c.createStatement()) {
