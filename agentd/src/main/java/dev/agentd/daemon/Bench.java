@@ -195,10 +195,13 @@ final class Bench implements Callable<Integer> {
             Audit audit = new Audit(store, new PrintStream(OutputStream.nullOutputStream()), cfg.stateDir().resolve("audit.head"));
             try (Capabilities caps = Capabilities.open(cfg, audit); Toolcalls tc = new Toolcalls(cfg, caps, audit)) {
                 tc.tools(List.of(), store);
-                // No agent rate limit: the bench measures the path, not the limiter.
-                tc.limits(dev.agentd.toolcall.GatewayLimits.builder().agentRate(null).build());
-                dev.agentd.manifest.Manifest m = dev.agentd.manifest.ManifestParser.parse(
-                        "name: bench\ncommand: [/bin/true]\ncapabilities:\n  - tool: echo\n", "bench");
+                // The agent's rate at its maximum, through the manifest's limits: the bench measures
+                // the path (the limiter included), not the default limit of 200 calls per second.
+                dev.agentd.manifest.Manifest m = dev.agentd.manifest.ManifestParser.parse("name: bench\n"
+                        + "command: [/bin/true]\n"
+                        + "limits: {toolcalls_per_second: " + dev.agentd.manifest.Limits.MAX_TOOLCALL_RATE
+                        + ", toolcall_burst: " + dev.agentd.manifest.Limits.MAX_TOOLCALL_RATE + "}\n"
+                        + "capabilities:\n  - tool: echo\n", "bench");
                 caps.register("bench0001", m, 0, java.time.Instant.now());
                 int uid = (Integer) Files.getAttribute(root, "unix:uid");
                 tc.open("bench0001", uid, m, pid -> true);

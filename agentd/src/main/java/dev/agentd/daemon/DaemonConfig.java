@@ -25,20 +25,22 @@ import org.snakeyaml.engine.v2.exceptions.YamlEngineException;
  * @param secretsKey   the root-only key file that encrypts secrets at rest (kept apart from the database)
  * @param tools        LLM providers, token budget and external MCP servers
  * @param criu         the CRIU binary for checkpoints, or null to look in the usual places
+ * @param toolcallRate an agent's toolcall() rate when its manifest's {@code limits} set none
  */
 public record DaemonConfig(Path stateDir, Path runDir, Path socket, Path agentsDir, int uidMin, int uidMax,
-        String cgroupParent, Path init, long defaultPids, String adminGroup, Path secretsKey, ToolsConfig tools, Path criu) {
+        String cgroupParent, Path init, long defaultPids, String adminGroup, Path secretsKey, ToolsConfig tools, Path criu,
+        ToolcallRate toolcallRate) {
 
     /** Keys of {@code agentd.yaml}. */
     static final List<String> KEYS = List.of("state_dir", "run_dir", "socket", "agents_dir", "uid_min", "uid_max",
             "cgroup_parent", "init", "default_pids", "admin_group", "secrets_key", "llm_providers", "llm_token_budget",
-            "mcp_servers", "criu");
+            "mcp_servers", "criu", "toolcalls_per_second", "toolcall_burst");
 
     /** The system layout: /var/lib/agentd, /run/agentd, /etc/agentd/agents. */
     public static DaemonConfig system() {
         return new DaemonConfig(Path.of("/var/lib/agentd"), Path.of("/run/agentd"), Path.of("/run/agentd/agentd.sock"),
                 Path.of("/etc/agentd/agents"), 70000, 79999, "agentd", Path.of("/usr/bin/catatonit"), 512, "agentd",
-                Path.of("/etc/agentd/secrets.key"), ToolsConfig.NONE, null);
+                Path.of("/etc/agentd/secrets.key"), ToolsConfig.NONE, null, ToolcallRate.DEFAULT);
     }
 
     /**
@@ -50,7 +52,7 @@ public record DaemonConfig(Path stateDir, Path runDir, Path socket, Path agentsD
         DaemonConfig s = system();
         return new DaemonConfig(r.resolve("state"), r.resolve("run"), r.resolve("run/agentd.sock"), r.resolve("agents"),
                 s.uidMin, s.uidMax, "agentd-" + Integer.toHexString(r.toString().hashCode()), s.init, s.defaultPids,
-                s.adminGroup, r.resolve("state/secrets.key"), ToolsConfig.NONE, null);
+                s.adminGroup, r.resolve("state/secrets.key"), ToolsConfig.NONE, null, s.toolcallRate);
     }
 
     /**
@@ -82,7 +84,8 @@ public record DaemonConfig(Path stateDir, Path runDir, Path socket, Path agentsD
                     integer(map, "uid_min", d.uidMin), integer(map, "uid_max", d.uidMax),
                     string(map, "cgroup_parent", d.cgroupParent), path(map, "init", d.init),
                     integer(map, "default_pids", (int) d.defaultPids), string(map, "admin_group", d.adminGroup),
-                    path(map, "secrets_key", d.secretsKey), ToolsConfig.parse(map), path(map, "criu", d.criu)).validated();
+                    path(map, "secrets_key", d.secretsKey), ToolsConfig.parse(map), path(map, "criu", d.criu),
+                    toolcallRate(map, d.toolcallRate)).validated();
         } catch (IllegalArgumentException e) {
             throw new IOException(file + ": " + e.getMessage(), e);
         }
@@ -91,13 +94,19 @@ public record DaemonConfig(Path stateDir, Path runDir, Path socket, Path agentsD
     /** This configuration with other tool settings (tests, and {@code --root} with a config file). */
     public DaemonConfig withTools(ToolsConfig t) {
         return new DaemonConfig(stateDir, runDir, socket, agentsDir, uidMin, uidMax, cgroupParent, init, defaultPids,
-                adminGroup, secretsKey, t, criu);
+                adminGroup, secretsKey, t, criu, toolcallRate);
     }
 
     /** This configuration with another CRIU binary ({@code null}: look in the usual places). */
     public DaemonConfig withCriu(Path c) {
         return new DaemonConfig(stateDir, runDir, socket, agentsDir, uidMin, uidMax, cgroupParent, init, defaultPids,
-                adminGroup, secretsKey, tools, c);
+                adminGroup, secretsKey, tools, c, toolcallRate);
+    }
+
+    /** This configuration with another default toolcall() rate (the bench, tests). */
+    public DaemonConfig withToolcallRate(long perSecond, long burst) {
+        return new DaemonConfig(stateDir, runDir, socket, agentsDir, uidMin, uidMax, cgroupParent, init, defaultPids,
+                adminGroup, secretsKey, tools, criu, new ToolcallRate(perSecond, burst));
     }
 
     DaemonConfig validated() {
@@ -141,6 +150,39 @@ public record DaemonConfig(Path stateDir, Path runDir, Path socket, Path agentsD
             throw new IllegalArgumentException(key + ": expected a number, got \"" + v + "\"");
         }
         return n.intValue();
+    }
+
+    /**
+     * {@code toolcalls_per_second} and {@code toolcall_burst}: whole numbers from 1 to
+     * {@value dev.agentd.manifest.Limits#MAX_TOOLCALL_RATE}. A burst left out equals the rate when
+     * the rate is given (as in a manifest), else keeps its default.
+     */
+    private static ToolcallRate toolcallRate(Map<?, ?> m, ToolcallRate def) {
+        Long rate = rateValue(m, "toolcalls_per_second");
+        Long burst = rateValue(m, "toolcall_burst");
+        return new ToolcallRate(rate == null ? def.perSecond() : rate,
+                burst != null ? burst : rate != null ? rate : def.burst());
+    }
+
+    private static Long rateValue(Map<?, ?> m, String key) {
+        if (!m.containsKey(key)) {
+            return null;
+        }
+        Object v = m.get(key);
+        String expected = "expected a whole number of calls from 1 to " + dev.agentd.manifest.Limits.MAX_TOOLCALL_RATE;
+        if (!(v instanceof Integer || v instanceof Long || v instanceof java.math.BigInteger)) {
+            String got = v == null ? "an empty value" : v instanceof String ? "\"" + v + "\"" : v.toString();
+            throw new IllegalArgumentException(key + ": " + expected + ", got " + got);
+        }
+        java.math.BigInteger n = new java.math.BigInteger(v.toString());
+        if (n.signum() <= 0) {
+            throw new IllegalArgumentException(key + ": " + expected + ", got " + n
+                    + " (an agent that may make no calls cannot work; revoke its tool grants instead)");
+        }
+        if (n.compareTo(java.math.BigInteger.valueOf(dev.agentd.manifest.Limits.MAX_TOOLCALL_RATE)) > 0) {
+            throw new IllegalArgumentException(key + ": " + expected + ", got " + n);
+        }
+        return n.longValueExact();
     }
 
     private static String string(Map<?, ?> m, String key, String def) {

@@ -218,7 +218,7 @@ final class Supervisor {
                 throw new AgentdException(AgentdException.INVALID_PARAMS, "name: expected letters, digits, '.', '_' and '-',"
                         + " at most 63 characters, starting with a letter or digit; got \"" + name + "\"");
             }
-            m = new Manifest(name, m.command(), m.env(), m.workdir(), m.uid(), m.resources(), m.filesystem(), m.network(),
+            m = new Manifest(name, m.command(), m.env(), m.workdir(), m.uid(), m.resources(), m.limits(), m.filesystem(), m.network(),
                     m.landlock(), m.seccomp(), m.restart(), m.capabilities(), m.approvalRequired(), m.source());
         }
         AgentRecord rec;
@@ -815,7 +815,7 @@ final class Supervisor {
             throws AgentdException {
         Live l = running(agentId);
         Manifest m = l.manifest;
-        Manifest em = new Manifest(m.name() + "-exec", argv, m.env(), m.workdir(), m.uid(), m.resources(), m.filesystem(),
+        Manifest em = new Manifest(m.name() + "-exec", argv, m.env(), m.workdir(), m.uid(), m.resources(), m.limits(), m.filesystem(),
                 dev.agentd.manifest.NetworkMode.NONE, m.landlock(), m.seccomp(), RestartPolicy.NEVER, List.of(), List.of(),
                 m.source());
         String execId = l.record.id() + "-x" + execs.incrementAndGet();

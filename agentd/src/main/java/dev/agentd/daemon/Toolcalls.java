@@ -125,7 +125,10 @@ final class Toolcalls implements AutoCloseable {
         }
     }
 
-    /** Limits for gateways opened from now on. */
+    /**
+     * Limits for gateways opened from now on, but for the agent's rate: that is the manifest's
+     * {@code limits}, else agentd.yaml's {@code toolcalls_per_second} and {@code toolcall_burst}.
+     */
     void limits(GatewayLimits l) {
         this.limits = l;
     }
@@ -157,7 +160,7 @@ final class Toolcalls implements AutoCloseable {
         GatewayConfig gc = GatewayConfig.builder(agentId, hostSocket(agentId), uid)
                 .peerCredentials(PEER_READER)
                 .peerPidInAgentCgroup(pidInCgroup)
-                .limits(limits)
+                .limits(limits.toBuilder().agentRate(cfg.toolcallRate().forAgent(m.limits()).asRate()).build())
                 .redactor(s -> caps.vault().scrubber().scrub(s))
                 .build();
         Authorizer auth = new AgentAuthorizer(agentId,

@@ -23,6 +23,7 @@ import java.util.Objects;
  * @param workdir          absolute working directory (default {@code /workspace})
  * @param uid              {@link Uid#AUTO} or a fixed non-root uid
  * @param resources        cgroup limits and {@code /tmp} size
+ * @param limits           what the agent may ask of agentd (its toolcall() rate); {@link Limits#NONE}: agentd's defaults
  * @param filesystem       read/write/exec path grants
  * @param network          {@link NetworkMode#NONE} by default
  * @param landlock         {@link LandlockMode#HARD} by default
@@ -40,6 +41,7 @@ public record Manifest(
         Path workdir,
         Uid uid,
         Resources resources,
+        Limits limits,
         FilesystemGrants filesystem,
         NetworkMode network,
         LandlockMode landlock,
@@ -66,6 +68,7 @@ public record Manifest(
         Objects.requireNonNull(workdir, "workdir");
         Objects.requireNonNull(uid, "uid");
         Objects.requireNonNull(resources, "resources");
+        Objects.requireNonNull(limits, "limits");
         Objects.requireNonNull(filesystem, "filesystem");
         Objects.requireNonNull(network, "network");
         Objects.requireNonNull(landlock, "landlock");
@@ -80,7 +83,7 @@ public record Manifest(
     @Override
     public String toString() {
         return "Manifest[name=" + name + ", command=" + command + ", env=" + env + ", workdir=" + workdir
-                + ", uid=" + uid + ", resources=" + resources + ", filesystem=" + filesystem + ", network=" + network
+                + ", uid=" + uid + ", resources=" + resources + ", limits=" + limits + ", filesystem=" + filesystem + ", network=" + network
                 + ", landlock=" + landlock + ", seccomp=" + seccomp + ", restart=" + restart
                 + ", capabilities=" + capabilities + ", approvalRequired=" + approvalRequired
                 + ", source=<" + source.length() + " chars>]";

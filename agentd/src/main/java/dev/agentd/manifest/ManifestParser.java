@@ -60,7 +60,8 @@ public final class ManifestParser {
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
     private static final List<String> ROOT_KEYS = List.of("name", "command", "env", "workdir", "uid", "resources",
-            "filesystem", "network", "landlock", "seccomp", "restart", "capabilities", "approval_required");
+            "limits", "filesystem", "network", "landlock", "seccomp", "restart", "capabilities", "approval_required");
+    private static final List<String> LIMIT_KEYS = List.of("toolcalls_per_second", "toolcall_burst");
     private static final List<String> RESOURCE_KEYS = List.of("memory", "memory_high", "swap", "cpus", "cpu_weight",
             "pids", "io_weight", "tmp_size");
     private static final List<String> FILESYSTEM_KEYS = List.of("read", "write", "exec");
@@ -212,6 +213,7 @@ public final class ManifestParser {
         Path workdir = Manifest.DEFAULT_WORKDIR;
         Uid uid = Uid.AUTO;
         Resources resources = Resources.DEFAULTS;
+        Limits limits = Limits.NONE;
         FilesystemGrants filesystem = FilesystemGrants.NONE;
         NetworkMode network = NetworkMode.NONE;
         LandlockMode landlock = LandlockMode.HARD;
@@ -230,6 +232,7 @@ public final class ManifestParser {
                 case "workdir" -> workdir = orDefault(path(v, "workdir", Syntax::absolutePath), workdir);
                 case "uid" -> uid = orDefault(uid(v), uid);
                 case "resources" -> resources = orDefault(resources(v), resources);
+                case "limits" -> limits = orDefault(limits(v), limits);
                 case "filesystem" -> filesystem = orDefault(filesystem(v), filesystem);
                 case "network" -> network = orDefault(choice(v, "network", NetworkMode.values(), NetworkMode::yamlName), network);
                 case "landlock" -> landlock = orDefault(choice(v, "landlock", LandlockMode.values(), LandlockMode::yamlName), landlock);
@@ -250,7 +253,7 @@ public final class ManifestParser {
         if (!errors.isEmpty()) {
             return null;
         }
-        return new Manifest(name, command, env, workdir, uid, resources, filesystem, network, landlock, seccomp,
+        return new Manifest(name, command, env, workdir, uid, resources, limits, filesystem, network, landlock, seccomp,
                 restart, capabilities, approvalRequired, source);
     }
 
@@ -439,6 +442,29 @@ public final class ManifestParser {
             error(v, "resources", e.getMessage());
             return null;
         }
+    }
+
+    private Limits limits(Node v) {
+        int before = errors.size();
+        Map<String, NodeTuple> m = mapping(v, "limits", "a mapping of limits such as {toolcalls_per_second: 50}", LIMIT_KEYS);
+        if (m == null) {
+            return null;
+        }
+        OptionalLong perSecond = OptionalLong.empty();
+        OptionalLong burst = OptionalLong.empty();
+        for (Map.Entry<String, NodeTuple> e : m.entrySet()) {
+            String key = "limits." + e.getKey();
+            Long n = integer(e.getValue().getValueNode(), key, 1, Limits.MAX_TOOLCALL_RATE);
+            if (n == null) {
+                continue;
+            }
+            switch (e.getKey()) {
+                case "toolcalls_per_second" -> perSecond = OptionalLong.of(n);
+                case "toolcall_burst" -> burst = OptionalLong.of(n);
+                default -> throw new AssertionError(e.getKey());
+            }
+        }
+        return errors.size() > before ? null : new Limits(perSecond, burst);
     }
 
     /** A limit in cgroup syntax, parsed by the cgroups module so both sides agree on its meaning. */

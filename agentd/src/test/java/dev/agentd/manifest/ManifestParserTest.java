@@ -146,7 +146,8 @@ class ManifestParserTest {
         assertEquals("researcher", m.name());
         String yaml = Manifest.exampleYaml();
         List<String> keys = List.of("name", "command", "env", "workdir", "uid", "resources", "memory", "memory_high",
-                "swap", "cpus", "cpu_weight", "pids", "io_weight", "tmp_size", "filesystem", "read", "write", "exec",
+                "swap", "cpus", "cpu_weight", "pids", "io_weight", "tmp_size", "limits", "toolcalls_per_second",
+                "toolcall_burst", "filesystem", "read", "write", "exec",
                 "network", "landlock", "seccomp", "restart", "policy", "max_retries", "backoff", "capabilities",
                 "max_invocations", "rate", "expires", "approval_required");
         String[] lines = yaml.split("\n");
@@ -177,6 +178,44 @@ class ManifestParserTest {
             }
         }
         return false;
+    }
+
+    // ------------------------------------------------------------------ limits
+
+    @Test
+    void limits_toolcallRateAndBurst() throws Exception {
+        assertEquals(Limits.NONE, ok(MIN).limits());
+        Limits l = ok(MIN + "limits:\n  toolcalls_per_second: 50\n  toolcall_burst: 120\n").limits();
+        assertEquals(OptionalLong.of(50), l.toolcallsPerSecond());
+        assertEquals(OptionalLong.of(120), l.toolcallBurst());
+        assertEquals(new Limits(OptionalLong.empty(), OptionalLong.of(5)), ok(MIN + "limits: {toolcall_burst: 5}\n").limits());
+        assertEquals(OptionalLong.of(1_000_000), ok(MIN + "limits: {toolcalls_per_second: 1000000}\n").limits()
+                .toolcallsPerSecond());
+    }
+
+    @Test
+    void limits_badValuesNameLineColumnAndWhatWasExpected() {
+        String expected = "expected an integer from 1 to 1000000, got ";
+        assertErrors(MIN + "limits:\n  toolcalls_per_second: 0\n",
+                "t.yaml:4:25: limits.toolcalls_per_second: " + expected + "0");
+        assertErrors(MIN + "limits:\n  toolcalls_per_second: -5\n",
+                "t.yaml:4:25: limits.toolcalls_per_second: " + expected + "-5");
+        assertErrors(MIN + "limits:\n  toolcalls_per_second: 2.5\n",
+                "t.yaml:4:25: limits.toolcalls_per_second: " + expected + "the number 2.5");
+        assertErrors(MIN + "limits:\n  toolcalls_per_second: fast\n",
+                "t.yaml:4:25: limits.toolcalls_per_second: " + expected + "the string \"fast\"");
+        assertErrors(MIN + "limits:\n  toolcall_burst: 1000001\n",
+                "t.yaml:4:19: limits.toolcall_burst: " + expected + "1000001");
+        assertErrors(MIN + "limits:\n  toolcall_burst: 99999999999999999999999\n",
+                "t.yaml:4:19: limits.toolcall_burst: " + expected + "99999999999999999999999");
+        assertErrors(MIN + "limits:\n  toolcall_burst:\n",
+                "t.yaml:4:18: limits.toolcall_burst: " + expected + "an empty value");
+        assertErrors(MIN + "limits:\n  toolcalls_per_secnd: 10\n",
+                "t.yaml:4:3: limits.toolcalls_per_secnd: unknown key \"toolcalls_per_secnd\": did you mean "
+                        + "\"toolcalls_per_second\"?");
+        assertErrors(MIN + "limits: 200\n",
+                "t.yaml:3:9: limits: expected a mapping of limits such as {toolcalls_per_second: 50}, got the integer 200");
+        assertErrors(MIN + "limts: {toolcall_burst: 5}\n", "t.yaml:3:1: limts: unknown key \"limts\": did you mean \"limits\"?");
     }
 
     // ------------------------------------------------------------------ error format
@@ -356,7 +395,7 @@ class ManifestParserTest {
         assertErrors(MIN + "filesystem:\n  delete: [/x]\n",
                 "t.yaml:4:3: filesystem.delete: unknown key \"delete\": expected one of read, write, exec");
         assertErrors(MIN + "gpu: 1\n", "t.yaml:3:1: gpu: unknown key \"gpu\": expected one of name, command, env, workdir, "
-                + "uid, resources, filesystem, network, landlock, seccomp, restart, capabilities, approval_required");
+                + "uid, resources, limits, filesystem, network, landlock, seccomp, restart, capabilities, approval_required");
     }
 
     @Test
