@@ -8,6 +8,11 @@ package dev.agentd.broker;
  * broker (nor hold a lock such a thread may be waiting for while it calls the broker). It may read
  * the broker on the same thread; a change from inside the listener is refused, since its events
  * would reach the audit log out of order.
+ *
+ * <p>The exception: {@link BrokerEvent.Type#AUTHORIZED} and {@link BrokerEvent.Type#DENIED} of
+ * {@link Broker#authorize} come after the decision, outside any transaction and without the
+ * broker's lock (a decision is made from memory and commits nothing of its own). If the listener
+ * throws, {@code authorize} throws {@link BrokerException} and the invocation stays consumed.
  */
 @FunctionalInterface
 public interface BrokerListener {
