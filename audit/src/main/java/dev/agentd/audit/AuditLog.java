@@ -287,6 +287,11 @@ public final class AuditLog implements AutoCloseable {
             insert.executeBatch();
             writeDb.commit();
         } catch (SQLException e) {
+            try {
+                insert.clearBatch();
+            } catch (SQLException ignored) {
+                // the statement is reused; a batch it still held would be rolled back with this one
+            }
             rollback();
             IOException failure = new IOException("cannot write audit records (" + appends.size() + ", the first "
                     + appends.get(0).event() + ") to " + dbFile + ": " + e.getMessage(), e);
@@ -310,6 +315,12 @@ public final class AuditLog implements AutoCloseable {
             String cutHash = null;
             long from = 0;
             long count = 0;
+            try (Statement lock = writeDb.createStatement()) {
+                // A write first, so the transaction holds the write lock before it
+                // reads: a read snapshot upgraded to a write later could be refused
+                // (SQLITE_BUSY_SNAPSHOT) if agentd wrote its other tables meanwhile.
+                lock.executeUpdate("DELETE FROM audit WHERE 0");
+            }
             // The kept records must stay one chain: stop at the first record at or
             // after the cut, even if a later one carries an earlier time (a clock
             // set back).
