@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -136,6 +137,22 @@ class AuditUnderLoadIT {
             assertEquals(List.of(), missing, id + ": calls the agent saw succeed without an audit record (of "
                     + seen.size() + " seen, " + toolcalls + " recorded)");
         }
+
+        // Retention through the admin API: half the log goes, the rest still verifies from the anchor.
+        List<JsonNode> all = agentd.auditRecords(null);
+        JsonNode middle = all.get(all.size() / 2);
+        JsonNode pruned = agentd.call("audit.prune", Map.of("before", middle.path("time").asText()));
+        assertTrue(pruned.path("pruned").asLong() > 0, pruned.toString());
+        assertTrue(pruned.path("to_seq").asLong() < middle.path("seq").asLong(), pruned.toString());
+        JsonNode after = agentd.auditVerify();
+        assertTrue(after.path("ok").asBoolean(), "verify after prune: " + after);
+        assertEquals(pruned.path("to_seq").asLong(), after.path("pruned_through").asLong(), after.toString());
+        List<JsonNode> kept = agentd.auditRecords(null);
+        assertEquals(pruned.path("to_seq").asLong() + 1, kept.get(0).path("seq").asLong());
+        JsonNode prune = kept.get(kept.size() - 1);
+        assertEquals("audit.prune", prune.path("event").asText(), prune.toString());
+        assertEquals(pruned.path("record").asLong(), prune.path("seq").asLong(), prune.toString());
+        assertEquals(0, prune.path("actor_uid").asInt(-1), "the admin who pruned: " + prune);
     }
 
     /** Waits until every agent has seen {@code more} more successful calls. */
