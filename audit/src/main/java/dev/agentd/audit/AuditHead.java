@@ -90,8 +90,18 @@ final class AuditHead implements AutoCloseable {
                 + b.length + " bytes)");
     }
 
+    /**
+     * The head as this process last wrote it, read under the same monitor as
+     * {@link #write}: a read of the file concurrent with an in-place write
+     * could otherwise see half of each line (reads do not wait for writes to
+     * a file) and take a live log for a damaged head.
+     */
+    synchronized Optional<Position> read() throws IOException {
+        return read(file);
+    }
+
     /** Records {@code seq} and {@code hash} as the newest committed record. Only the log's writer calls this. */
-    void write(long seq, String hash) throws IOException {
+    synchronized void write(long seq, String hash) throws IOException {
         if (channel == null) {
             channel = openForRewrite();
         }
@@ -128,7 +138,7 @@ final class AuditHead implements AutoCloseable {
     }
 
     @Override
-    public void close() throws IOException {
+    public synchronized void close() throws IOException {
         if (channel != null) {
             channel.close();
         }

@@ -497,7 +497,7 @@ public final class AuditLog implements AutoCloseable {
         Optional<AuditHead.Position> headPos = Optional.empty();
         boolean headReadable = true;
         try {
-            headPos = AuditHead.read(headFile);
+            headPos = head.read();
         } catch (IOException e) {
             problems.add(e.getMessage());
             headReadable = false;
