@@ -223,6 +223,11 @@ public final class AdminClient implements AutoCloseable {
         return new AuditVerification(call(new Request.AuditVerify()));
     }
 
+    /** {@code audit.prune}. */
+    public AuditPruning auditPrune(Instant before) throws IOException, AdminException {
+        return new AuditPruning(call(new Request.AuditPrune(before.toString())));
+    }
+
     /** {@code tool.list}. */
     public Tools tools(String id) throws IOException, AdminException {
         return new Tools(call(new Request.ToolList(id)));

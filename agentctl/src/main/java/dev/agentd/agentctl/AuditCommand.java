@@ -30,14 +30,16 @@ import picocli.CommandLine.Option;
             "With --json, prints agentd's result {\"records\": [...]}; with --json --follow, one compact "
                     + "record object per line (JSON Lines).",
             "",
-            "`agentctl audit verify` checks the log's hash chain and exits 6 when it was tampered with."},
-        subcommands = AuditVerifyCommand.class,
+            "`agentctl audit verify` checks the log's hash chain and exits 6 when it was tampered with; "
+                    + "`agentctl audit prune --before TIME` deletes old records and keeps the rest verifiable."},
+        subcommands = {AuditVerifyCommand.class, AuditPruneCommand.class},
         footer = {
             "%nEXAMPLES",
             "  agentctl audit --since 1h",
             "  agentctl audit --agent researcher --since 2026-11-22T00:00:00Z",
             "  agentctl audit -f --json | jq -c 'select(.event == \"tool.call\")'",
-            "  agentctl audit verify"})
+            "  agentctl audit verify",
+            "  agentctl audit prune --before 90d"})
 final class AuditCommand implements Callable<Integer> {
     @Mixin
     private CommonOptions common;

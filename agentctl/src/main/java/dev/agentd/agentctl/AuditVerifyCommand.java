@@ -14,8 +14,15 @@ import picocli.CommandLine.Mixin;
                     + "each problem on its own line on stdout (a record edited, inserted or deleted, named by "
                     + "its sequence number) and exits 6.",
             "",
-            "With --json, prints agentd's result {\"ok\": ..., \"records\": N, \"problems\": [...]} and "
-                    + "exits as above."},
+            "Safe while agents are calling tools: agentd reads the head and then every record from one "
+                    + "snapshot of the database, so records committed meanwhile are checked like the rest, "
+                    + "never taken for deleted ones. After `agentctl audit prune`, the log is checked from the "
+                    + "cut point the prune recorded.",
+            "",
+            "With --json, prints agentd's result {\"ok\": ..., \"records\": N, \"head_seq\": N, "
+                    + "\"beyond_head\": N, \"pruned_through\": N, \"problems\": [...]} and exits as above "
+                    + "(beyond_head: records committed while the check ran; pruned_through: the last pruned "
+                    + "record, 0 when never pruned)."},
         footer = {
             "%nEXAMPLES",
             "  agentctl audit verify",

@@ -196,6 +196,23 @@ public sealed interface Request {
         }
     }
 
+    /** {@code audit.prune}: delete the records before {@code before} (an ISO-8601 instant). */
+    record AuditPrune(String before) implements Request {
+        public AuditPrune {
+            Objects.requireNonNull(before, "before");
+        }
+
+        @Override
+        public String method() {
+            return "audit.prune";
+        }
+
+        @Override
+        public Map<String, Object> params() {
+            return ordered("before", before);
+        }
+    }
+
     /** {@code tool.list}: the tools the agent holds a {@code tool:} grant for. */
     record ToolList(String id) implements Request {
         public ToolList {

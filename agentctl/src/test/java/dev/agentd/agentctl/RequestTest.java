@@ -60,7 +60,8 @@ class RequestTest {
         List<Request> all = List.of(new Request.Spawn("", null), new Request.ListAgents(false),
                 new Request.Status("a"), new Request.Stop("a", 1), new Request.Kill("a", 9),
                 new Request.Wait("a", 0), new Request.Logs("a", null, false), new Request.DaemonStatus(),
-                new Request.AuditList(null, null, false), new Request.AuditVerify(), new Request.ToolList("a"),
+                new Request.AuditList(null, null, false), new Request.AuditVerify(), new Request.AuditPrune("t"),
+                new Request.ToolList("a"),
                 new Request.ToolCall("a", "t", Json.object()), new Request.CapsList("a"),
                 new Request.CapsGrant("a", "tool", "t", null, null, null), new Request.CapsRevoke(1),
                 new Request.SecretSet("n", ""), new Request.SecretList(), new Request.SecretDelete("n"),
@@ -69,7 +70,7 @@ class RequestTest {
                 new Request.CheckpointList(null), new Request.CheckpointRemove("c"), new Request.CheckpointExport("c", "/f"),
                 new Request.CheckpointImport("/f"), new Request.CheckpointRestore("c", null));
         assertEquals(List.of("agent.spawn", "agent.list", "agent.status", "agent.stop", "agent.kill", "agent.wait",
-                "agent.logs", "daemon.status", "audit.list", "audit.verify", "tool.list", "tool.call", "caps.list",
+                "agent.logs", "daemon.status", "audit.list", "audit.verify", "audit.prune", "tool.list", "tool.call", "caps.list",
                 "caps.grant", "caps.revoke", "secret.set", "secret.list", "secret.delete", "approval.list",
                 "approval.approve", "mcp.list", "mcp.approve", "checkpoint.create", "checkpoint.list", "checkpoint.remove",
                 "checkpoint.export", "checkpoint.import", "checkpoint.restore"), all.stream().map(Request::method).toList());

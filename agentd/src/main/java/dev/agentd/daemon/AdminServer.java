@@ -219,14 +219,20 @@ final class AdminServer implements AutoCloseable {
             case "audit.list":
                 return auditList(p, out);
             case "audit.verify": {
-                List<String> problems = audit.verify();
+                dev.agentd.audit.Verification v = audit.verify();
                 ObjectNode r = JSON.createObjectNode();
-                r.put("ok", problems.isEmpty());
-                r.put("records", store.auditRows().size());
+                r.put("ok", v.ok());
+                r.put("records", v.records());
+                r.put("head_seq", v.headSeq());
+                // Committed while verification ran: checked, and no sign of tampering.
+                r.put("beyond_head", v.beyondHead());
+                r.put("pruned_through", v.anchorSeq());
                 ArrayNode a = r.putArray("problems");
-                problems.forEach(a::add);
+                v.problems().forEach(a::add);
                 return r;
             }
+            case "audit.prune":
+                return auditPrune(p, actor);
             default: {
                 JsonNode r = capsApi.dispatch(method, params(p), actor);
                 if (r != null) {
@@ -297,6 +303,38 @@ final class AdminServer implements AutoCloseable {
     }
 
     /**
+     * {@code audit.prune}: deletes the records before {@code before} (an
+     * ISO-8601 instant), keeping the rest verifiable from an anchor and
+     * recording who pruned what in a chained {@code audit.prune} record.
+     */
+    private JsonNode auditPrune(JsonNode p, int actor) throws AgentdException, IOException {
+        if (!p.path("before").isTextual()) {
+            throw new AgentdException(AgentdException.INVALID_PARAMS, "audit.prune needs \"before\": an ISO-8601 instant"
+                    + " like 2026-11-22T10:00:00Z");
+        }
+        java.time.Instant before;
+        try {
+            before = java.time.Instant.parse(p.get("before").asText());
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new AgentdException(AgentdException.INVALID_PARAMS, "before: expected an ISO-8601 instant like"
+                    + " 2026-11-22T10:00:00Z, got \"" + p.get("before").asText() + "\"");
+        }
+        dev.agentd.audit.Pruned pr = audit.prune(before, actor);
+        ObjectNode r = JSON.createObjectNode();
+        r.put("before", before.toString());
+        r.put("pruned", pr.records());
+        r.put("from_seq", pr.fromSeq());
+        r.put("to_seq", pr.toSeq());
+        if (pr.anchorHash() == null) {
+            r.putNull("anchor_hash");
+        } else {
+            r.put("anchor_hash", pr.anchorHash());
+        }
+        r.put("record", pr.record().seq());
+        return r;
+    }
+
+    /**
      * Audit records, oldest first, optionally of one agent and since a time;
      * with {@code follow}, then each new record as an {@code audit.record}
      * notification until the client goes away.
@@ -317,13 +355,10 @@ final class AdminServer implements AutoCloseable {
         ArrayNode arr = r.putArray("records");
         long last = 0;
         while (true) {
-            for (AuditChain.Row row : store.auditRows()) {
-                if (row.seq() <= last) {
-                    continue;
-                }
+            List<dev.agentd.audit.AuditRecord> page = audit.rows(agent, last, 10_000);
+            for (dev.agentd.audit.AuditRecord row : page) {
                 last = row.seq();
-                if ((agent != null && !agent.equals(row.agentId()))
-                        || (since != null && java.time.Instant.parse(row.time()).isBefore(since))) {
+                if (since != null && java.time.Instant.parse(row.time()).isBefore(since)) {
                     continue;
                 }
                 ObjectNode o = JSON.createObjectNode();
@@ -347,6 +382,9 @@ final class AdminServer implements AutoCloseable {
                 } else {
                     arr.add(o);
                 }
+            }
+            if (page.size() == 10_000) {
+                continue; // more to read now
             }
             if (!follow) {
                 return r;
@@ -528,7 +566,7 @@ final class AdminServer implements AutoCloseable {
 
     static List<String> methods() {
         return List.of("agent.spawn", "agent.list", "agent.status", "agent.stop", "agent.kill", "agent.wait", "agent.logs",
-                "daemon.status", "audit.list", "audit.verify", "tool.list", "tool.call", "caps.list", "caps.grant",
+                "daemon.status", "audit.list", "audit.verify", "audit.prune", "tool.list", "tool.call", "caps.list", "caps.grant",
                 "caps.revoke", "secret.set", "secret.list", "secret.delete", "approval.list", "approval.approve",
                 "approval.deny", "mcp.list", "mcp.approve", "checkpoint.create", "checkpoint.list", "checkpoint.status",
                 "checkpoint.remove", "checkpoint.export", "checkpoint.import", "checkpoint.restore");

@@ -1,82 +1,84 @@
 package dev.agentd.daemon;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentd.audit.AuditLog;
+import dev.agentd.audit.AuditRecord;
+import dev.agentd.audit.Pruned;
+import dev.agentd.audit.Verification;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
- * The audit trail: every record goes to SQLite first (committed before the
- * action it describes is acknowledged) and then, as one JSON line, to stdout
- * for journald.
+ * agentd's side of the audit log ({@link AuditLog}): what a record about an
+ * agent carries besides its details (on whose behalf the agent runs), and
+ * what a failed write means for its caller. Every record is committed to
+ * SQLite before the call that wrote it returns, and then goes, as one JSON
+ * line, to stdout for journald.
  */
-final class Audit {
+final class Audit implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
-    private final Store store;
-    private final PrintStream out;
-    private final java.nio.file.Path head;
+    private final AuditLog log;
     /** On whose behalf an agent runs (agent, parent..., admin), for every record about an agent. */
-    private volatile java.util.function.Function<String, java.util.List<String>> chainOf;
+    private volatile Function<String, List<String>> chainOf;
 
-    Audit(Store store, PrintStream out, java.nio.file.Path head) {
-        this.store = store;
-        this.out = out;
-        this.head = head;
+    Audit(AuditLog log) {
+        this.log = log;
     }
 
     /** Where records about an agent get their {@code on_behalf_of} chain from. */
-    void chains(java.util.function.Function<String, java.util.List<String>> f) {
+    void chains(Function<String, List<String>> f) {
         this.chainOf = f;
     }
 
-    /** Checks the whole chain; the problems found, or none. */
-    java.util.List<String> verify() throws IOException {
-        return AuditChain.verify(store.auditRows(), head);
+    /** Checks the whole chain from one snapshot; appends going on meanwhile are not problems. */
+    Verification verify() throws IOException {
+        return log.verify();
     }
 
-    /**
-     * Records {@code event}.
-     *
-     * @param actorUid who asked: an admin peer's uid, or null for agentd itself
-     */
+    /** Deletes the records before {@code before}, anchored and recorded (see {@link AuditLog#prune}). */
+    Pruned prune(Instant before, int actorUid) throws IOException {
+        return log.prune(before, actorUid);
+    }
+
+    /** Records oldest first after {@code afterSeq}, of one agent when {@code agentId} is not null. */
+    List<AuditRecord> rows(String agentId, long afterSeq, int limit) throws IOException {
+        return log.rows(agentId, afterSeq, limit);
+    }
+
     /**
      * Records {@code event} or throws: for records that must exist before what
      * they describe is released (a tool call's result goes to the agent only
      * after its record is committed).
      *
+     * @param actorUid who asked: an admin peer's uid, or null for agentd itself
      * @throws IllegalStateException when the record could not be written
      */
     void recordOrFail(Integer actorUid, String agentId, String event, Map<String, ?> details) {
-        ObjectNode d = prepare(agentId, event, details);
-        boolean written;
-        synchronized (this) {
-            written = write(actorUid, agentId, event, d);
-        }
-        if (!written) {
+        if (!write(actorUid, agentId, event, prepare(agentId, event, details))) {
             throw new IllegalStateException("the audit record of " + event + " could not be written");
         }
     }
 
+    /** Records {@code event}; a failure is reported on stderr, since the action has already happened. */
     void record(Integer actorUid, String agentId, String event, Map<String, ?> details) {
-        ObjectNode d = prepare(agentId, event, details);
-        synchronized (this) {
-            write(actorUid, agentId, event, d);
-        }
+        write(actorUid, agentId, event, prepare(agentId, event, details));
     }
 
     /**
-     * The record's details, with the agent's chain added — outside this
-     * object's lock: the broker calls in here from inside its own lock, so
-     * asking the broker while holding ours could deadlock.
+     * The record's details, with the agent's chain added. No lock is held
+     * here: the broker calls in from inside its own lock.
      */
     private ObjectNode prepare(String agentId, String event, Map<String, ?> details) {
         ObjectNode d = JSON.valueToTree(details);
         // Broker events are written inside the broker's own transaction and name
         // their principal ("by"); every other record about an agent says on
         // whose behalf it runs.
-        java.util.function.Function<String, java.util.List<String>> chains = chainOf;
+        Function<String, List<String>> chains = chainOf;
         if (agentId != null && chains != null && !event.startsWith("broker.") && !d.has("on_behalf_of")) {
             try {
                 d.set("on_behalf_of", JSON.valueToTree(chains.apply(agentId)));
@@ -88,32 +90,20 @@ final class Audit {
     }
 
     private boolean write(Integer actorUid, String agentId, String event, ObjectNode d) {
-        Instant now = Instant.now();
         try {
-            Store.Appended a = store.audit(now, actorUid, agentId, event, JSON.writeValueAsString(d));
-            AuditChain.writeHead(head, a.seq(), a.hash());
-            ObjectNode line = JSON.createObjectNode();
-            line.put("audit", a.seq());
-            line.put("hash", a.hash());
-            line.put("time", now.toString());
-            line.put("event", event);
-            if (actorUid != null) {
-                line.put("actor_uid", actorUid);
-            }
-            if (agentId != null) {
-                line.put("agent", agentId);
-            }
-            line.set("details", d);
-            synchronized (out) {
-                out.println(JSON.writeValueAsString(line));
-                out.flush();
-            }
+            log.append(actorUid, agentId, event, JSON.writeValueAsString(d));
             return true;
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("audit details of " + event + " are not serializable", e);
         } catch (IOException e) {
-            // The database refused: say so loudly on stderr; the caller's
-            // action has already happened and must not be hidden.
+            // The database refused: say so loudly on stderr.
             System.err.println("agentd: AUDIT WRITE FAILED for " + event + " (" + agentId + "): " + e.getMessage());
             return false;
         }
+    }
+
+    @Override
+    public void close() {
+        log.close();
     }
 }

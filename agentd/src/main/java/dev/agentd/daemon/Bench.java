@@ -34,7 +34,10 @@ import picocli.CommandLine.Option;
         description = {"Measure agentd against a peer in the same run and print medians and percentiles.",
             "spawn: spawn-to-exit of a trivial agent through the admin API (agent.spawn + agent.wait),",
             "       against `bwrap` running the same program with equivalent isolation.",
-            "idle:  start idle agents and report agentd's memory per agent."},
+            "idle:  start idle agents and report agentd's memory per agent.",
+            "audit: records/s of the audit log alone (group commit), 1..64 appending threads.",
+            "toolcall: echo from inside sandboxes, 1..64 agents at once, against a raw Unix-socket echo:",
+            "       p50/p90/p99 per call and aggregate calls/s."},
         footer = {"", "Runs a private agentd under a temporary directory; needs root.",
             "", "Exit status:", "  0  done", "  1  could not run"})
 final class Bench implements Callable<Integer> {
@@ -49,13 +52,29 @@ final class Bench implements Callable<Integer> {
     @Option(names = "--warmup", description = "Unmeasured spawns first (default: ${DEFAULT-VALUE}).")
     int warmup = 20;
 
-    @Option(names = "--toolcalls", description = "No-op echo round trips through a gateway with the broker and the"
-            + " audit log on, and through a raw Unix-socket echo (default: ${DEFAULT-VALUE}; 0 skips).")
-    int toolcalls = 5000;
+    @Option(names = "--toolcalls", description = "Echo round trips per agent from inside a sandbox, through the"
+            + " agent's toolcall() socket (broker and audit log on) and through a raw Unix-socket echo"
+            + " (default: ${DEFAULT-VALUE}; 0 skips).")
+    int toolcalls = 2000;
+
+    @Option(names = "--agents", split = ",", paramLabel = "N[,N...]",
+            description = "Agent counts for the toolcall bench, each calling at once (default: ${DEFAULT-VALUE}).")
+    int[] agents = {1, 4, 16, 64};
+
+    @Option(names = "--audit-records", description = "Records appended to a fresh audit log alone, for each of"
+            + " --audit-threads (default: ${DEFAULT-VALUE}; 0 skips).")
+    int auditRecords = 20000;
+
+    @Option(names = "--audit-threads", split = ",", paramLabel = "N[,N...]",
+            description = "Appending threads for the audit log bench (default: ${DEFAULT-VALUE}).")
+    int[] auditThreads = {1, 16, 64};
 
     @Override
     public Integer call() throws Exception {
         PrintStream out = System.out;
+        if (auditRecords > 0) {
+            auditBench(out);
+        }
         if (toolcalls > 0) {
             toolcallBench(out);
         }
@@ -184,93 +203,281 @@ final class Bench implements Callable<Integer> {
     }
 
     /**
-     * The real toolcall path — gateway, broker check and consumption, audit
-     * record in SQLite and its hash chain — minus the sandbox (the client
-     * runs here, as the socket's owner), against a raw line echo.
+     * The audit log alone: threads appending toolcall-sized records at once,
+     * each waiting for its commit as a tool call does. Per-append latency and
+     * records/s over the whole run.
+     */
+    private void auditBench(PrintStream out) throws Exception {
+        Path dir = Files.createTempDirectory("agentd-auditbench");
+        String details = "{\"tool\":\"echo\",\"args_sha256\":\"" + "ab".repeat(32) + "\",\"args_preview\":"
+                + "\"{\\\"text\\\":\\\"hello\\\"}\",\"decision\":\"allowed\",\"grant\":1,\"duration_us\":100,"
+                + "\"result_bytes\":80,\"on_behalf_of\":[\"agent:bench0001\",\"admin:0\"]}";
+        out.println("audit log alone: " + auditRecords + " toolcall-sized records per run, each append waits for its commit");
+        out.printf(Locale.ROOT, "  %-8s %10s %10s %10s %12s%n", "threads", "p50 us", "p90 us", "p99 us", "records/s");
+        try {
+            for (int threads : auditThreads) {
+                Path db = dir.resolve("audit-" + threads + ".db");
+                try (dev.agentd.audit.AuditLog log = dev.agentd.audit.AuditLog.open(db, dir.resolve("audit-" + threads + ".head"),
+                        new PrintStream(OutputStream.nullOutputStream()))) {
+                    int each = Math.max(1, auditRecords / threads);
+                    long[] nanos = new long[each * threads];
+                    java.util.concurrent.CountDownLatch go = new java.util.concurrent.CountDownLatch(1);
+                    java.util.concurrent.atomic.AtomicReference<Exception> failed = new java.util.concurrent.atomic.AtomicReference<>();
+                    List<Thread> ts = new ArrayList<>();
+                    for (int t = 0; t < threads; t++) {
+                        int base = t * each;
+                        Thread th = new Thread(() -> {
+                            try {
+                                go.await();
+                                for (int i = 0; i < each; i++) {
+                                    long t0 = System.nanoTime();
+                                    log.append(null, "bench0001", "toolcall", details);
+                                    nanos[base + i] = System.nanoTime() - t0;
+                                }
+                            } catch (Exception e) {
+                                failed.set(e);
+                            }
+                        });
+                        th.start();
+                        ts.add(th);
+                    }
+                    long t0 = System.nanoTime();
+                    go.countDown();
+                    for (Thread th : ts) {
+                        th.join();
+                    }
+                    long wall = System.nanoTime() - t0;
+                    if (failed.get() != null) {
+                        throw failed.get();
+                    }
+                    out.printf(Locale.ROOT, "  %-8d %10.1f %10.1f %10.1f %12.0f%n", threads, pct(nanos, 50) * 1000,
+                            pct(nanos, 90) * 1000, pct(nanos, 99) * 1000, nanos.length / (wall / 1e9));
+                    if (!log.verify().ok()) {
+                        throw new IOException("the bench's audit log does not verify: " + log.verify().problems());
+                    }
+                }
+            }
+        } finally {
+            try (var files = Files.list(dir)) {
+                for (Path f : files.toList()) {
+                    Files.deleteIfExists(f);
+                }
+            }
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    /**
+     * toolcall() as an agent sees it: for each agent count, that many real
+     * sandboxed agents call echo through their own socket with the project's
+     * Python client (gateway, broker, audit record committed before each
+     * answer), all at once; then the same agents do the same round trips,
+     * with the same client code, against a raw Unix-socket line echo served
+     * from this JVM (bound into their sandboxes read-only), which is the
+     * floor: socket, wake-ups, JSON encoding and decoding in the client.
      */
     private void toolcallBench(PrintStream out) throws Exception {
         Path root = Files.createTempDirectory("agentd-toolbench");
+        // The raw echo socket lives where the agents' uids can reach it.
+        Path rawDir = Files.createTempDirectory("agentd-rawecho");
+        Files.setPosixFilePermissions(rawDir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path raw = rawDir.resolve("raw.sock");
+        java.nio.channels.ServerSocketChannel rawServer = rawEchoServer(raw);
         DaemonConfig cfg = DaemonConfig.underRoot(root);
-        try (Store store = Store.open(cfg.database())) {
-            Audit audit = new Audit(store, new PrintStream(OutputStream.nullOutputStream()), cfg.stateDir().resolve("audit.head"));
-            try (Capabilities caps = Capabilities.open(cfg, audit); Toolcalls tc = new Toolcalls(cfg, caps, audit)) {
-                tc.tools(List.of(), store);
-                // The agent's rate at its maximum, through the manifest's limits: the bench measures
-                // the path (the limiter included), not the default limit of 200 calls per second.
-                dev.agentd.manifest.Manifest m = dev.agentd.manifest.ManifestParser.parse("name: bench\n"
-                        + "command: [/bin/true]\n"
-                        + "limits: {toolcalls_per_second: " + dev.agentd.manifest.Limits.MAX_TOOLCALL_RATE
-                        + ", toolcall_burst: " + dev.agentd.manifest.Limits.MAX_TOOLCALL_RATE + "}\n"
-                        + "capabilities:\n  - tool: echo\n", "bench");
-                caps.register("bench0001", m, 0, java.time.Instant.now());
-                int uid = (Integer) Files.getAttribute(root, "unix:uid");
-                tc.open("bench0001", uid, m, pid -> true);
-                String req = "{\"jsonrpc\":\"2.0\",\"id\":ID,\"method\":\"tools/call\",\"params\":{\"name\":\"echo\","
-                        + "\"arguments\":{\"text\":\"hello\"}}}\n";
-                long[] gw = roundTrips(tc.hostSocket("bench0001"), req, toolcalls, true);
-                Path raw = root.resolve("raw.sock");
-                Thread echo = rawEcho(raw);
-                long[] rw = roundTrips(raw, req, toolcalls, false);
-                echo.interrupt();
-                out.println("toolcall round trip of a no-op echo, " + toolcalls + " sequential calls each");
-                out.println(rowMicros("gateway + broker + audit (SQLite, hash chain)", gw));
-                out.println(rowMicros("raw Unix-socket line echo", rw));
-                out.printf(Locale.ROOT, "ratio gateway/raw: median %.1f, p99 %.1f; throughput %.0f vs %.0f calls/s%n",
-                        pct(gw, 50) / pct(rw, 50), pct(gw, 99) / pct(rw, 99), rate(gw), rate(rw));
+        try (Daemon d = Daemon.start(cfg, new PrintStream(OutputStream.nullOutputStream()))) {
+            Client c = new Client(d.socket());
+            out.println("toolcall echo from inside sandboxes (Python client, one connection per agent, " + toolcalls
+                    + " calls per agent after " + Math.max(1, toolcalls / 10) + " warm-up), "
+                    + Runtime.getRuntime().availableProcessors() + " CPUs");
+            out.printf(Locale.ROOT, "  %-7s %-28s %10s %10s %10s %12s%n", "agents", "path", "p50 us", "p90 us", "p99 us", "calls/s");
+            for (int n : agents) {
+                List<String> ids = new ArrayList<>();
+                try {
+                    for (int i = 0; i < n; i++) {
+                        ObjectNode p = JSON.createObjectNode();
+                        p.put("manifest", toolcallManifest("tcbench-" + n + "-" + i, rawDir, raw));
+                        ids.add(c.call("agent.spawn", p).get("id").asText());
+                    }
+                    awaitFiles(c, cfg, ids, "ready");
+                    Phase gw = phase(c, cfg, ids, "echo");
+                    Phase rw = phase(c, cfg, ids, "raw");
+                    out.println(gw.row(n, "gateway + broker + audit"));
+                    out.println(rw.row(n, "raw Unix-socket echo"));
+                    out.printf(Locale.ROOT, "  %-7s %-28s %10.1f %10.1f %10.1f %12.2f%n", "", "ratio gateway/raw",
+                            pct(gw.nanos, 50) / pct(rw.nanos, 50), pct(gw.nanos, 90) / pct(rw.nanos, 90),
+                            pct(gw.nanos, 99) / pct(rw.nanos, 99), gw.rate() / rw.rate());
+                } finally {
+                    for (String id : ids) {
+                        ObjectNode p = JSON.createObjectNode();
+                        p.put("id", id);
+                        p.put("signal", 9);
+                        try {
+                            c.call("agent.kill", p);
+                        } catch (IOException e) {
+                            // ended meanwhile
+                        }
+                        p.put("timeout_seconds", 30);
+                        c.call("agent.wait", p);
+                    }
+                }
+            }
+        } finally {
+            rawServer.close();
+            Files.deleteIfExists(raw);
+            Files.deleteIfExists(rawDir);
+        }
+    }
+
+    /** The agent side of the toolcall bench: warm up, say ready, then one timed phase per go-file. */
+    private static final String TOOLCALL_SCRIPT = """
+            import json, os, socket, sys, time
+            sys.path.insert(0, "/run/agentd")
+            from agentd_toolcall import ToolcallClient
+            n, raw_path = int(sys.argv[1]), sys.argv[2]
+            args = {"text": "hello"}
+            def wait(f):
+                while not os.path.exists("/workspace/" + f):
+                    time.sleep(0.002)
+            def report(name, values):
+                with open("/workspace/" + name + ".tmp", "w") as f:
+                    f.write("".join("%d\\n" % v for v in values))
+                os.rename("/workspace/" + name + ".tmp", "/workspace/" + name)
+            tc = ToolcallClient()
+            def echo_call():
+                r = tc.call_tool("echo", args)
+                if r.get("isError"):
+                    raise SystemExit("echo failed: %r" % r)
+            # The same client code against the raw echo: encode, send, read a line, decode.
+            raw = ToolcallClient.__new__(ToolcallClient)
+            raw.path, raw._buf, raw._next_id = raw_path, b"", 1
+            raw._sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+            raw._sock.connect(raw_path)
+            def raw_call():
+                raw._sock.sendall(raw._line(raw._take_id(), "tools/call", {"name": "echo", "arguments": args}))
+                json.loads(raw._read_line().decode("utf-8"))
+            for _ in range(max(1, n // 10)):
+                echo_call()
+                raw_call()
+            report("ready", [])
+            for name, call in (("echo", echo_call), ("raw", raw_call)):
+                wait("go-" + name)
+                t = []
+                clock = time.monotonic_ns
+                start = clock()
+                for _ in range(n):
+                    t0 = clock()
+                    call()
+                    t.append(clock() - t0)
+                report(name, [start, clock()] + t)
+            wait("exit")
+            """;
+
+    private String toolcallManifest(String name, Path rawDir, Path raw) {
+        ObjectNode m = JSON.createObjectNode();
+        m.put("name", name);
+        m.putArray("command").add("python3").add("-c").add(TOOLCALL_SCRIPT).add(Integer.toString(toolcalls))
+                .add(raw.toString());
+        m.putArray("capabilities").addObject().put("tool", "echo");
+        // The agent's rate at its maximum, through the manifest's limits: the bench measures
+        // the path (the limiter included), not the default limit of 200 calls per second.
+        m.putObject("limits").put("toolcalls_per_second", dev.agentd.manifest.Limits.MAX_TOOLCALL_RATE)
+                .put("toolcall_burst", dev.agentd.manifest.Limits.MAX_TOOLCALL_RATE);
+        m.putObject("filesystem").putArray("read").add(rawDir + "/**");
+        return m.toString(); // JSON is YAML
+    }
+
+    /** One timed phase of every agent at once: per-call latencies, and the wall time from the first start to the last end. */
+    private record Phase(long[] nanos, long wallNanos) {
+        double rate() {
+            return nanos.length / (wallNanos / 1e9);
+        }
+
+        String row(int agents, String path) {
+            return String.format(Locale.ROOT, "  %-7d %-28s %10.1f %10.1f %10.1f %12.0f", agents, path,
+                    pct(nanos, 50) * 1000, pct(nanos, 90) * 1000, pct(nanos, 99) * 1000, rate());
+        }
+    }
+
+    private Phase phase(Client c, DaemonConfig cfg, List<String> ids, String name) throws IOException, InterruptedException {
+        for (String id : ids) {
+            Files.writeString(cfg.agentDir(id).resolve("workspace").resolve("go-" + name), "");
+        }
+        awaitFiles(c, cfg, ids, name);
+        long first = Long.MAX_VALUE;
+        long last = Long.MIN_VALUE;
+        long[] all = new long[ids.size() * toolcalls];
+        int k = 0;
+        for (String id : ids) {
+            List<String> lines = Files.readAllLines(cfg.agentDir(id).resolve("workspace").resolve(name));
+            first = Math.min(first, Long.parseLong(lines.get(0)));
+            last = Math.max(last, Long.parseLong(lines.get(1)));
+            for (int i = 2; i < lines.size(); i++) {
+                all[k++] = Long.parseLong(lines.get(i));
+            }
+        }
+        return new Phase(Arrays.copyOf(all, k), last - first);
+    }
+
+    /** Waits until every agent has written {@code /workspace/<name>}; fails with its log if one ended instead. */
+    private static void awaitFiles(Client c, DaemonConfig cfg, List<String> ids, String name)
+            throws IOException, InterruptedException {
+        for (String id : ids) {
+            Path f = cfg.agentDir(id).resolve("workspace").resolve(name);
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+            long polls = 0;
+            while (!Files.exists(f)) {
+                // The agent's state only now and then: agent.status costs agentd CPU
+                // the agents being measured would otherwise have.
+                if (++polls % 200 != 0) {
+                    Thread.sleep(5);
+                    continue;
+                }
+                ObjectNode p = JSON.createObjectNode();
+                p.put("id", id);
+                JsonNode st = c.call("agent.status", p);
+                if (!"running".equals(st.path("state").asText()) || System.nanoTime() > deadline) {
+                    Path log = cfg.agentDir(id).resolve("agent.log");
+                    throw new IOException("bench agent " + id + " did not reach " + name + ": " + st + "\n"
+                            + (Files.exists(log) ? Files.readString(log) : "(no log)"));
+                }
             }
         }
     }
 
-    private static double rate(long[] nanos) {
-        return nanos.length / (Arrays.stream(nanos).sum() / 1e9);
-    }
-
-    /** {@code n} sequential round trips of {@code request}, its {@code ID} replaced by a fresh number each time. */
-    private static long[] roundTrips(Path socket, String request, int n, boolean mcp) throws IOException {
-        try (SocketChannel ch = SocketChannel.open(UnixDomainSocketAddress.of(socket))) {
-            OutputStream w = Channels.newOutputStream(ch);
-            BufferedReader r = new BufferedReader(new InputStreamReader(Channels.newInputStream(ch), StandardCharsets.UTF_8));
-            int id = 0;
-            for (int i = 0; i < n / 10; i++) {
-                w.write(request.replace("ID", Integer.toString(++id)).getBytes(StandardCharsets.UTF_8));
-                r.readLine();
-            }
-            long[] t = new long[n];
-            for (int i = 0; i < n; i++) {
-                byte[] line = request.replace("ID", Integer.toString(++id)).getBytes(StandardCharsets.UTF_8);
-                long t0 = System.nanoTime();
-                w.write(line);
-                String resp = r.readLine();
-                if (resp == null) {
-                    throw new IOException("connection closed");
-                }
-                t[i] = System.nanoTime() - t0;
-                if (mcp && !resp.contains("\"isError\":false")) {
-                    throw new IOException("the bench's calls failed: " + resp);
-                }
-            }
-            return t;
-        }
-    }
-
-    private static Thread rawEcho(Path socket) throws IOException {
+    /** A raw line echo for any number of connections, one thread each; closing the server ends them. */
+    private static java.nio.channels.ServerSocketChannel rawEchoServer(Path socket) throws IOException {
         java.nio.channels.ServerSocketChannel s = java.nio.channels.ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         s.bind(UnixDomainSocketAddress.of(socket));
-        Thread t = new Thread(() -> {
-            try (s; SocketChannel c = s.accept()) {
-                BufferedReader r = new BufferedReader(new InputStreamReader(Channels.newInputStream(c), StandardCharsets.UTF_8));
-                OutputStream w = Channels.newOutputStream(c);
-                String line;
-                while ((line = r.readLine()) != null) {
-                    w.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+        Files.setPosixFilePermissions(socket, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        Thread acceptor = new Thread(() -> {
+            while (s.isOpen()) {
+                SocketChannel ch;
+                try {
+                    ch = s.accept();
+                } catch (IOException e) {
+                    return;
                 }
-            } catch (IOException e) {
-                // done
+                Thread t = new Thread(() -> {
+                    try (ch) {
+                        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(64 * 1024);
+                        while (ch.read(buf) >= 0) {
+                            buf.flip();
+                            while (buf.hasRemaining()) {
+                                ch.write(buf);
+                            }
+                            buf.clear();
+                        }
+                    } catch (IOException e) {
+                        // the agent is gone
+                    }
+                }, "raw-echo");
+                t.setDaemon(true);
+                t.start();
             }
-        }, "raw-echo");
-        t.setDaemon(true);
-        t.start();
-        return t;
+        }, "raw-echo-accept");
+        acceptor.setDaemon(true);
+        acceptor.start();
+        return s;
     }
 
     private static long usedHeap() {
@@ -292,11 +499,6 @@ final class Bench implements Callable<Integer> {
         Arrays.sort(s);
         int i = (int) Math.ceil(p / 100.0 * s.length) - 1;
         return s[Math.max(0, Math.min(s.length - 1, i))] / 1e6;
-    }
-
-    private static String rowMicros(String name, long[] nanos) {
-        return String.format(Locale.ROOT, "  %-50s median %8.1f us  p90 %8.1f us  p99 %8.1f us  max %8.1f us",
-                name, pct(nanos, 50) * 1000, pct(nanos, 90) * 1000, pct(nanos, 99) * 1000, pct(nanos, 100) * 1000);
     }
 
     private static String row(String name, long[] nanos) {

@@ -56,8 +56,9 @@ public final class Daemon implements AutoCloseable {
         Files.createDirectories(cfg.stateDir());
         Files.createDirectories(cfg.runDir());
         Store store = Store.open(cfg.database());
+        Audit audit = null;
         try {
-            Audit audit = new Audit(store, log, cfg.stateDir().resolve("audit.head"));
+            audit = new Audit(dev.agentd.audit.AuditLog.open(cfg.database(), cfg.stateDir().resolve("audit.head"), log));
             // Under systemd (Delegate=yes, cgroup v2) agents go beside agentd's leaf cgroup: see ServiceCgroup.
             CgroupManager cgroups = ServiceCgroup.manager(cfg.cgroupParent(), System.getenv());
             Spawner spawner = Spawner.create();
@@ -83,6 +84,8 @@ public final class Daemon implements AutoCloseable {
                     capsApi);
             admin.checkpoints(new Checkpoints(cfg, store, audit, sup, capsApi));
             self[0] = new Daemon(cfg, store, sup, admin, kernel);
+            // Closed last of all: everything else may still write records while it closes.
+            self[0].closeables.add(audit);
             self[0].closeables.add(mcp);
             self[0].closeables.add(toolcalls);
             self[0].closeables.add(caps);
@@ -93,6 +96,9 @@ public final class Daemon implements AutoCloseable {
             self[0].startBootManifests(log);
             return self[0];
         } catch (IOException | RuntimeException e) {
+            if (audit != null) {
+                audit.close();
+            }
             store.close();
             throw e;
         }

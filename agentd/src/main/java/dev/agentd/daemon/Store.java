@@ -21,7 +21,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * agentd's persistent state in SQLite (WAL): agents and the audit log. One
+ * agentd's persistent state in SQLite (WAL): agents, checkpoints, MCP pins,
+ * LLM usage (the audit log, in the same file, is the audit module's). One
  * connection, serialised by this object's monitor; every write is its own
  * transaction, committed before the caller goes on, so a {@code kill -9} of
  * agentd loses nothing it acknowledged.
@@ -51,13 +52,6 @@ final class Store implements AutoCloseable {
                         + " created_at TEXT NOT NULL, started_at TEXT, exited_at TEXT, exit_code INTEGER,"
                         + " exit_signal INTEGER, restarts INTEGER NOT NULL DEFAULT 0, requested_by INTEGER NOT NULL,"
                         + " dropped TEXT NOT NULL DEFAULT '[]', error TEXT, stop_requested INTEGER NOT NULL DEFAULT 0)");
-                // Hash-chained: each record holds the hash of the one before, so
-                // an edited, inserted or deleted record breaks the chain.
-                s.execute("CREATE TABLE IF NOT EXISTS audit ("
-                        + "seq INTEGER PRIMARY KEY AUTOINCREMENT, time TEXT NOT NULL, actor_uid INTEGER,"
-                        + " agent_id TEXT, event TEXT NOT NULL, details TEXT NOT NULL,"
-                        + " prev_hash TEXT NOT NULL, hash TEXT NOT NULL)");
-                s.execute("CREATE INDEX IF NOT EXISTS audit_agent ON audit(agent_id)");
                 s.execute("CREATE TABLE IF NOT EXISTS mcp_pins (server TEXT NOT NULL, tool TEXT NOT NULL,"
                         + " sha256 TEXT NOT NULL, PRIMARY KEY (server, tool))");
                 s.execute("CREATE TABLE IF NOT EXISTS mcp_quarantine (server TEXT PRIMARY KEY)");
@@ -199,42 +193,6 @@ final class Store implements AutoCloseable {
         return s;
     }
 
-    /** The hash before the first record. */
-    static final String GENESIS = "0".repeat(64);
-
-    /** An appended audit record: its sequence number and chain hash. */
-    record Appended(long seq, String hash) {}
-
-    /** Appends one audit record to the hash chain. */
-    synchronized Appended audit(Instant time, Integer actorUid, String agentId, String event, String detailsJson) throws IOException {
-        try {
-            String prev = GENESIS;
-            long seq = 1;
-            try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT seq, hash FROM audit ORDER BY seq DESC LIMIT 1")) {
-                if (r.next()) {
-                    seq = r.getLong(1) + 1;
-                    prev = r.getString(2);
-                }
-            }
-            String hash = AuditChain.hash(prev, seq, time.toString(), actorUid, agentId, event, detailsJson);
-            try (PreparedStatement p = db.prepareStatement(
-                    "INSERT INTO audit (seq, time, actor_uid, agent_id, event, details, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)")) {
-                p.setLong(1, seq);
-                p.setString(2, time.toString());
-                setInt(p, 3, actorUid);
-                p.setString(4, agentId);
-                p.setString(5, event);
-                p.setString(6, detailsJson);
-                p.setString(7, prev);
-                p.setString(8, hash);
-                p.executeUpdate();
-            }
-            return new Appended(seq, hash);
-        } catch (SQLException e) {
-            throw new IOException("cannot write audit record " + event + ": " + e.getMessage(), e);
-        }
-    }
-
     synchronized void addLlmUsage(String agentId, String provider, long tokens) throws IOException {
         try (PreparedStatement p = db.prepareStatement("INSERT INTO llm_usage (agent_id, provider, tokens) VALUES (?,?,?)"
                 + " ON CONFLICT(agent_id, provider) DO UPDATE SET tokens = tokens + excluded.tokens")) {
@@ -300,41 +258,6 @@ final class Store implements AutoCloseable {
             }
         } catch (SQLException e) {
             throw new IOException("cannot read LLM usage: " + e.getMessage(), e);
-        }
-    }
-
-    /** Every audit record, oldest first, for verification. */
-    synchronized List<AuditChain.Row> auditRows() throws IOException {
-        try (Statement s = db.createStatement(); ResultSet r = s.executeQuery("SELECT * FROM audit ORDER BY seq")) {
-            List<AuditChain.Row> out = new ArrayList<>();
-            while (r.next()) {
-                out.add(new AuditChain.Row(r.getLong("seq"), r.getString("time"), getInt(r, "actor_uid"),
-                        r.getString("agent_id"), r.getString("event"), r.getString("details"),
-                        r.getString("prev_hash"), r.getString("hash")));
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new IOException("cannot read the audit log: " + e.getMessage(), e);
-        }
-    }
-
-    /** Audit records, oldest first: {@code [seq, time, actor, agent, event, details]}. */
-    synchronized List<String[]> auditLog(String agentId) throws IOException {
-        String sql = agentId == null ? "SELECT * FROM audit ORDER BY seq" : "SELECT * FROM audit WHERE agent_id = ? ORDER BY seq";
-        try (PreparedStatement p = db.prepareStatement(sql)) {
-            if (agentId != null) {
-                p.setString(1, agentId);
-            }
-            List<String[]> out = new ArrayList<>();
-            try (ResultSet r = p.executeQuery()) {
-                while (r.next()) {
-                    out.add(new String[] {r.getString("seq"), r.getString("time"), r.getString("actor_uid"),
-                        r.getString("agent_id"), r.getString("event"), r.getString("details")});
-                }
-            }
-            return out;
-        } catch (SQLException e) {
-            throw new IOException("cannot read the audit log: " + e.getMessage(), e);
         }
     }
 

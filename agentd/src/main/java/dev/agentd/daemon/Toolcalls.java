@@ -253,15 +253,21 @@ final class Toolcalls implements AutoCloseable {
         } else {
             Authorizer auth = new AgentAuthorizer(agentId,
                     Authorizer.forAgent(agentId, caps.broker(), caps.vault(), ApprovalGate.NONE), false);
+            rec.put("grant", ((dev.agentd.broker.Decision.Allowed) d).grant().id());
+            String decision = "allowed";
             try {
                 result = tools.get(name).get().call(new dev.agentd.toolcall.ToolCall(agentId, args,
                         new dev.agentd.toolcall.CancellationToken(), java.time.Instant.now().plusSeconds(60), auth));
+            } catch (dev.agentd.toolcall.ToolRefusedException e) {
+                result = dev.agentd.toolcall.ToolResult.error(caps.vault().scrubber().scrub(e.getMessage()));
+                decision = "refused";
+                rec.put("reason", caps.vault().scrubber().scrub(e.getMessage()));
             } catch (dev.agentd.toolcall.ToolException e) {
                 result = dev.agentd.toolcall.ToolResult.error(caps.vault().scrubber().scrub(e.getMessage()));
             } catch (RuntimeException e) {
                 result = dev.agentd.toolcall.ToolResult.error("tool failed: " + e);
             }
-            rec.put("decision", "allowed");
+            rec.put("decision", decision);
         }
         rec.put("duration_us", (System.nanoTime() - t0) / 1000);
         rec.put("is_error", result.isError());
@@ -281,9 +287,13 @@ final class Toolcalls implements AutoCloseable {
         d.put("args_sha256", r.argsSha256());
         d.put("args_preview", r.argsPreview());
         d.put("decision", r.decision());
+        // The broker's authorization of the call is this record's (one record a call):
+        // the grant it was allowed under, whose invocation it consumed.
+        r.grantId().ifPresent(g -> d.put("grant", g));
         d.put("duration_us", r.durationMicros());
         d.put("result_bytes", r.resultBytes());
-        r.error().ifPresent(e -> d.put("error", caps.vault().scrubber().scrub(e)));
+        // A refused call did nothing: its record gives the reason, not an error of something done.
+        r.error().ifPresent(e -> d.put(r.decision().equals("refused") ? "reason" : "error", caps.vault().scrubber().scrub(e)));
         try {
             d.put("on_behalf_of", caps.broker().chain(r.agentId()).stream().map(Object::toString).toList());
         } catch (RuntimeException e) {

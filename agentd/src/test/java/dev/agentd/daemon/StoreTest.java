@@ -33,16 +33,4 @@ class StoreTest {
             assertEquals(Set.of(70000), s.uidsInUse(), "exited agents free their uid");
         }
     }
-
-    @Test
-    void audit_appendsInOrder() throws Exception {
-        try (Store s = Store.open(dir.resolve("b.db"))) {
-            long a = s.audit(Instant.now(), 0, "x", "spawn", "{}").seq();
-            long b = s.audit(Instant.now(), null, "x", "exit", "{\"exit_code\":0}").seq();
-            assertTrue(b > a);
-            List<String[]> log = s.auditLog("x");
-            assertEquals("spawn", log.get(0)[4]);
-            assertEquals("exit", log.get(1)[4]);
-        }
-    }
 }

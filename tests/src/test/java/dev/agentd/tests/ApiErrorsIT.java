@@ -163,8 +163,8 @@ class ApiErrorsIT {
         assertEquals(1, rec.path("exit_code").asInt(-1), rec.toString());
         assertEquals(2, rec.path("restarts").asInt(), rec.toString());
         assertEquals("on-failure", rec.path("restart_policy").asText(), rec.toString());
-        assertEquals(2, agentd.audit().events("restart", id).size(), "two restart audit records");
-        assertEquals(3, agentd.audit().events("exit", id).size(), "three runs, three exits");
+        assertEquals(2, agentd.audit().awaitEvents("restart", id, 2, Duration.ofSeconds(10)).size(), "two restart audit records");
+        assertEquals(3, agentd.audit().awaitEvents("exit", id, 3, Duration.ofSeconds(10)).size(), "three runs, three exits");
         assertEquals(3, Collections.frequency(agentd.logs(id), "run"), "three runs in the log: " + agentd.logs(id));
     }
 

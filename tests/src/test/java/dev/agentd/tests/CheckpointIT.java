@@ -16,6 +16,7 @@ import dev.agentd.tests.support.Rpc;
 import dev.agentd.tests.support.RpcException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -66,7 +67,7 @@ class CheckpointIT {
         assertFalse(Files.exists(agentd.config().stateDir().resolve("checkpoints"))
                 && Files.list(agentd.config().stateDir().resolve("checkpoints")).findAny().isPresent(),
                 "nothing left in the checkpoint store");
-        assertEquals(1, agentd.audit().events("checkpoint.refused", id).size(), agentd.audit().lines().toString());
+        assertEquals(1, agentd.audit().awaitEvents("checkpoint.refused", id, 1, Duration.ofSeconds(10)).size(), agentd.audit().lines().toString());
         agentd.killAndAwait(id);
     }
 
@@ -94,7 +95,7 @@ class CheckpointIT {
                     "says why: " + e.getMessage());
             assertEquals("running", other.status(id).path("state").asText());
             assertEquals(0, other.call("checkpoint.list", Map.of()).path("checkpoints").size());
-            assertEquals(1, other.audit().events("checkpoint.refused", id).size(), other.audit().lines().toString());
+            assertEquals(1, other.audit().awaitEvents("checkpoint.refused", id, 1, Duration.ofSeconds(10)).size(), other.audit().lines().toString());
             other.killAndAwait(id);
         }
     }
@@ -180,7 +181,7 @@ class CheckpointIT {
         agentd.call("checkpoint.remove", Map.of("id", "5eed0001"));
         assertFalse(Files.exists(dir));
         assertEquals(before, checkpoints().size());
-        assertEquals(1, agentd.audit().events("checkpoint.import", "0a0b0c0d").size());
-        assertEquals(1, agentd.audit().events("checkpoint.remove", "0a0b0c0d").size());
+        assertEquals(1, agentd.audit().awaitEvents("checkpoint.import", "0a0b0c0d", 1, Duration.ofSeconds(10)).size());
+        assertEquals(1, agentd.audit().awaitEvents("checkpoint.remove", "0a0b0c0d", 1, Duration.ofSeconds(10)).size());
     }
 }

@@ -15,6 +15,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
@@ -61,6 +62,8 @@ final class Calls {
         volatile Future<?> task;
         volatile ScheduledFuture<?> timeout;
         volatile String decision = "pending";
+        /** The grant the broker allowed the call under, once it did. */
+        volatile OptionalLong grant = OptionalLong.empty();
 
         InFlight(Connection conn, JsonNode id, String tool, JsonNode arguments, String argsSha256, String argsPreview,
                  long startNanos) {
@@ -252,12 +255,18 @@ final class Calls {
                 return;
             }
             f.decision = "allowed";
+            f.grant = OptionalLong.of(((Decision.Allowed) d).grant().id());
             Duration timeout = limits.callTimeout();
             Instant deadline = Instant.now().plus(timeout);
             f.timeout = timer.schedule(() -> timedOut(f, entry), timeout.toNanos(), TimeUnit.NANOSECONDS);
             ToolResult result;
             try {
                 result = entry.tool().call(new ToolCall(agentId, f.arguments, f.token, deadline, toolContext));
+            } catch (ToolRefusedException e) {
+                // Allowed to run, but its own check refused what it was asked to touch.
+                String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+                answer(f, entry, ToolResult.error(msg), "refused", msg);
+                return;
             } catch (ToolException e) {
                 String msg = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
                 answer(f, entry, ToolResult.error(msg), "allowed", msg);
@@ -293,7 +302,8 @@ final class Calls {
         }
         f.stop();
         String why = "timed out after " + human(limits.callTimeout());
-        deliver(f.conn, f.id, entry, f.tool, f.argsSha256, f.argsPreview, f.startNanos, ToolResult.error(why), f.decision, why);
+        deliver(f.conn, f.id, entry, f.tool, f.argsSha256, f.argsPreview, f.startNanos, ToolResult.error(why), f.decision, why,
+                f.grant);
         ended(f);
     }
 
@@ -305,7 +315,7 @@ final class Calls {
         }
         f.stop();
         String why = "cancelled by client" + (reason == null ? "" : ": " + clip(reason, 200));
-        notifyListener(record(f.tool, f.argsSha256, f.argsPreview, f.decision, f.startNanos, 0, why));
+        notifyListener(record(f.tool, f.argsSha256, f.argsPreview, f.decision, f.startNanos, 0, why, f.grant));
         ended(f);
     }
 
@@ -314,7 +324,7 @@ final class Calls {
         for (InFlight f : c.inFlight.values()) {
             if (f.claim()) {
                 f.stop();
-                notifyListener(record(f.tool, f.argsSha256, f.argsPreview, f.decision, f.startNanos, 0, why));
+                notifyListener(record(f.tool, f.argsSha256, f.argsPreview, f.decision, f.startNanos, 0, why, f.grant));
                 c.inFlight.remove(f.key, f);
             }
         }
@@ -327,7 +337,7 @@ final class Calls {
         // The id is free again before the client can read the answer: a client
         // that reuses ids one call after another must not be told "already used".
         f.conn.inFlight.remove(f.key, f);
-        deliver(f.conn, f.id, entry, f.tool, f.argsSha256, f.argsPreview, f.startNanos, result, decision, error);
+        deliver(f.conn, f.id, entry, f.tool, f.argsSha256, f.argsPreview, f.startNanos, result, decision, error, f.grant);
         f.conn.callEnded();
     }
 
@@ -338,12 +348,12 @@ final class Calls {
 
     private void answerAtOnce(Connection c, JsonNode id, ToolRegistry.Entry entry, String name, String sha,
                               String preview, long t0, String decision, String text) {
-        deliver(c, id, entry, name, sha, preview, t0, ToolResult.error(text), decision, text);
+        deliver(c, id, entry, name, sha, preview, t0, ToolResult.error(text), decision, text, OptionalLong.empty());
     }
 
     /** Output checks, redaction, size cap, audit record, then the answer — in that order. */
     private void deliver(Connection c, JsonNode id, ToolRegistry.Entry entry, String name, String sha, String preview,
-                         long t0, ToolResult result, String decision, String error) {
+                         long t0, ToolResult result, String decision, String error, OptionalLong grant) {
         ObjectNode node;
         try {
             node = resultNode(entry, result);
@@ -360,7 +370,7 @@ final class Calls {
             error = "result too large: " + bytes.length + " bytes, more than the " + limits.maxResultBytes() + "-byte cap";
             bytes = gw.toBytes(resultNode(null, ToolResult.error(error)));
         }
-        CallRecord r = record(name, sha, preview, decision, t0, resultBytes, error);
+        CallRecord r = record(name, sha, preview, decision, t0, resultBytes, error, grant);
         if (notifyListener(r)) {
             c.send(gw.resultLine(id, bytes));
         } else {
@@ -389,10 +399,15 @@ final class Calls {
 
     private CallRecord record(String tool, String sha, String preview, String decision, long t0, long resultBytes,
                               String error) {
+        return record(tool, sha, preview, decision, t0, resultBytes, error, OptionalLong.empty());
+    }
+
+    private CallRecord record(String tool, String sha, String preview, String decision, long t0, long resultBytes,
+                              String error, OptionalLong grant) {
         long micros = (System.nanoTime() - t0) / 1000;
         Optional<String> err = error == null ? Optional.empty() : Optional.of(clip(redactor.apply(error), MAX_RECORDED_TEXT));
         return new CallRecord(agentId, tool, sha, preview, clip(redactor.apply(decision), MAX_RECORDED_TEXT), micros,
-                resultBytes, err);
+                resultBytes, err, grant);
     }
 
     /**

@@ -84,6 +84,29 @@ class CallListenerTest {
     }
 
     @Test
+    void record_ofACallItsToolRefused_saysRefusedWithTheReason_andNamesTheGrant() throws Exception {
+        List<CallRecord> records = new CopyOnWriteArrayList<>();
+        FakeAuthorizer auth = new FakeAuthorizer().grant("guarded", "echo");
+        Tool guarded = TestTools.tool("guarded", TestTools.ANY, Optional.empty(), call -> {
+            throw new ToolRefusedException("no file_read grant covers /etc/shadow");
+        });
+        try (Gateway g = open(records::add, auth, s -> s, guarded, TestTools.echo());
+             RawClient c = new RawClient(g.socketPath())) {
+            JsonNode r = c.call(1, "guarded", "{}");
+            assertTrue(r.path("result").path("isError").asBoolean(), r.toString());
+            CallRecord rec = records.get(0);
+            assertEquals("refused", rec.decision());
+            assertEquals(Optional.of("no file_read grant covers /etc/shadow"), rec.error());
+            assertTrue(rec.grantId().isPresent(), "authorized under its tool grant before the tool refused");
+            c.call(2, "echo", "{\"text\":\"hi\"}");
+            assertEquals("allowed", records.get(1).decision());
+            assertTrue(records.get(1).grantId().isPresent());
+            c.call(3, "nope", "{}");
+            assertFalse(records.get(2).grantId().isPresent(), "never authorized");
+        }
+    }
+
+    @Test
     void redactor_scrubsResultsPreviewsAndErrors() throws Exception {
         List<CallRecord> records = new CopyOnWriteArrayList<>();
         FakeAuthorizer auth = new FakeAuthorizer().grant("leak", "leakfail");

@@ -53,6 +53,16 @@ public final class AuditLog {
                 && (id == null || id.equals(e.path("agent").asText()))).collect(Collectors.toList());
     }
 
+    /**
+     * Records of {@code event} for agent {@code id} once there are at least
+     * {@code n}: agentd prints a record's line just after its commit, off the
+     * path of the request that wrote it, so a line may trail the answer.
+     */
+    public List<JsonNode> awaitEvents(String event, String id, int n, Duration timeout) {
+        await(e -> events(event, id).size() >= n, timeout, n + " x " + event + " of " + id);
+        return events(event, id);
+    }
+
     /** Waits for the first record matching {@code p}; fails after {@code timeout}. */
     public JsonNode await(Predicate<JsonNode> p, Duration timeout, String what) {
         long deadline = System.nanoTime() + timeout.toNanos();

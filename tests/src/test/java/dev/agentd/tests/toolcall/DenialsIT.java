@@ -123,6 +123,23 @@ class DenialsIT {
         assertEquals(2, st.path("structuredContent").path("nlink").asInt(), st.toString());
         // None of it was read: the content never reached the agent.
         assertTrue(d.log().stream().noneMatch(l -> l.contains("outside the grant")), String.join("\n", d.log()));
+
+        // The audit log says which calls were refused by their path check, and why; an allowed
+        // call names its grant; one record per call (no separate broker authorization record).
+        List<JsonNode> records = agentd.auditRecords(d.id);
+        JsonNode refused = records.stream().filter(a -> a.path("event").asText().equals("toolcall")
+                && a.path("details").path("args_preview").asText().contains(outside.resolve("secret.txt").toString()))
+                .findFirst().orElseThrow(() -> new AssertionError("no record of the refused read: " + records));
+        assertEquals("refused", refused.path("details").path("decision").asText(), refused.toString());
+        assertTrue(refused.path("details").path("reason").asText().contains("no file_read grant covers"), refused.toString());
+        assertFalse(refused.path("details").has("error"), refused.toString());
+        JsonNode allowed = records.stream().filter(a -> a.path("event").asText().equals("toolcall")
+                && a.path("details").path("args_preview").asText().contains("inside.txt"))
+                .findFirst().orElseThrow(() -> new AssertionError("no record of the allowed read: " + records));
+        assertEquals("allowed", allowed.path("details").path("decision").asText(), allowed.toString());
+        assertEquals(agentd.grant(d.id, "tool", "file_read").path("id").asLong(), allowed.path("details").path("grant").asLong(),
+                allowed.toString());
+        assertTrue(records.stream().noneMatch(a -> a.path("event").asText().equals("broker.authorized")), records.toString());
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.agentd.linux.Fd;
 import dev.agentd.linux.FdIo;
 import dev.agentd.linux.SyscallException;
 import dev.agentd.toolcall.ToolException;
+import dev.agentd.toolcall.ToolRefusedException;
 import java.util.Locale;
 
 /** Checks on an opened file that every file tool applies the same way. */
@@ -29,7 +30,7 @@ final class FileChecks {
                     + ")" + (st.type() == FdIo.FileType.DIRECTORY ? "; use file_list" : ""));
         }
         if (st.nlink() > 1) {
-            throw new ToolException(op + " " + path + ": refused: the file has " + st.nlink()
+            throw new ToolRefusedException(op + " " + path + ": refused: the file has " + st.nlink()
                     + " hard links, and another name may lie outside your grants (copy it to a new file instead)");
         }
         return st;

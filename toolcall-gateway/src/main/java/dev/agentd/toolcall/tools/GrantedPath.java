@@ -10,6 +10,7 @@ import dev.agentd.linux.Openat2;
 import dev.agentd.linux.SyscallException;
 import dev.agentd.toolcall.ToolContext;
 import dev.agentd.toolcall.ToolException;
+import dev.agentd.toolcall.ToolRefusedException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,6 +79,8 @@ final class GrantedPath {
      * Checks {@code raw} lexically, finds a grant of {@code kind} that covers it
      * (refusing before consuming anything when none does), then asks the broker,
      * which consumes one invocation of the grant it picks.
+     *
+     * @throws ToolRefusedException when the path is malformed or no grant allows it
      */
     static GrantedPath authorize(ToolContext ctx, GrantKind kind, String raw) throws ToolException {
         GrantedPath g = authorizeInSandbox(ctx, kind, raw);
@@ -95,23 +98,23 @@ final class GrantedPath {
             // the truth to tell. A denial consumes nothing.
             Decision why = ctx.authorize(kind, path);
             if (why instanceof Decision.Denied denied && !denied.reason().startsWith("no grant")) {
-                throw new ToolException(kind.key() + " " + path + " denied: " + denied.reason());
+                throw new ToolRefusedException(kind.key() + " " + path + " denied: " + denied.reason());
             }
             String names = held.isEmpty() ? "none"
                     : held.stream().map(Grant::value).collect(Collectors.joining(", "));
-            throw new ToolException("no " + kind.key() + " grant covers " + path + " (" + kind.key() + " grants: "
+            throw new ToolRefusedException("no " + kind.key() + " grant covers " + path + " (" + kind.key() + " grants: "
                     + names + ")");
         }
         Decision d = ctx.authorize(kind, path);
         if (!(d instanceof Decision.Allowed allowed)) {
-            throw new ToolException(kind.key() + " " + path + " denied: " + ((Decision.Denied) d).reason());
+            throw new ToolRefusedException(kind.key() + " " + path + " denied: " + ((Decision.Denied) d).reason());
         }
         Grant g = allowed.grant();
         // The broker and this class implement the same coverage rules; if they ever
         // disagree, the narrower reading wins: refuse rather than open beneath a
         // root that does not contain the path.
         if (g.kind() != kind || !covers(g.value(), path)) {
-            throw new ToolException(kind.key() + " " + path + " refused: the broker allowed it under "
+            throw new ToolRefusedException(kind.key() + " " + path + " refused: the broker allowed it under "
                     + g.describe() + ", which does not cover it by the file tools' rules");
         }
         return split(path, g);
@@ -143,13 +146,13 @@ final class GrantedPath {
     static String normalize(String raw) throws ToolException {
         String shown = "\"" + Json.printable(raw) + "\"";
         if (raw.indexOf('\0') >= 0) {
-            throw new ToolException("path " + shown + " contains a NUL byte");
+            throw new ToolRefusedException("path " + shown + " contains a NUL byte");
         }
         if (!raw.startsWith("/")) {
-            throw new ToolException("path " + shown + " is relative: expected an absolute path such as /work/notes.txt");
+            throw new ToolRefusedException("path " + shown + " is relative: expected an absolute path such as /work/notes.txt");
         }
         if (raw.length() >= PATH_MAX) {
-            throw new ToolException("path is longer than PATH_MAX (" + PATH_MAX + " bytes)");
+            throw new ToolRefusedException("path is longer than PATH_MAX (" + PATH_MAX + " bytes)");
         }
         List<String> segments = new ArrayList<>();
         for (String s : raw.split("/")) {
@@ -157,11 +160,11 @@ final class GrantedPath {
                 continue;
             }
             if (s.equals("..")) {
-                throw new ToolException("path " + shown + " contains \"..\": name the path without it"
+                throw new ToolRefusedException("path " + shown + " contains \"..\": name the path without it"
                         + " (\"..\" is never resolved, even when it would stay inside a grant)");
             }
             if (s.indexOf('*') >= 0) {
-                throw new ToolException("path " + shown + " contains '*': file tools take one exact path, no wildcards");
+                throw new ToolRefusedException("path " + shown + " contains '*': file tools take one exact path, no wildcards");
             }
             segments.add(s);
         }
@@ -189,7 +192,7 @@ final class GrantedPath {
             return Openat2.openDirectoryNoSymlinks(root);
         } catch (SyscallException e) {
             if (e.is(Errno.ELOOP)) {
-                throw new ToolException("the root " + root + " of " + grant.describe()
+                throw new ToolRefusedException("the root " + root + " of " + grant.describe()
                         + " goes through a symlink; the grant must name the real path (symlinks are not followed)");
             }
             throw failure("open the root of " + grant.describe(), root.toString(), e);
@@ -250,7 +253,8 @@ final class GrantedPath {
                 default -> e.getMessage();
             };
         }
-        return new ToolException(op + " " + path + ": " + why + " [" + e.syscall() + ": " + Errno.nameOf(e.errnoNumber())
-                + "]", e);
+        String text = op + " " + path + ": " + why + " [" + e.syscall() + ": " + Errno.nameOf(e.errnoNumber()) + "]";
+        // The kernel kept the lookup inside the grant: a refusal of the path, not a failure of the file system.
+        return errno == Errno.ELOOP || errno == Errno.EXDEV ? new ToolRefusedException(text, e) : new ToolException(text, e);
     }
 }
