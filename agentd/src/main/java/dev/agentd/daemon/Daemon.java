@@ -83,6 +83,7 @@ public final class Daemon implements AutoCloseable {
                     capsApi);
             admin.checkpoints(new Checkpoints(cfg, store, audit, sup, capsApi));
             self[0] = new Daemon(cfg, store, sup, admin, kernel);
+            self[0].closeables.add(sup);
             self[0].closeables.add(mcp);
             self[0].closeables.add(toolcalls);
             self[0].closeables.add(caps);

@@ -42,15 +42,13 @@ import java.util.concurrent.TimeUnit;
  * The registry and lifecycle of agents: spawn, watch, stop, kill, restart,
  * and re-adoption of agents left running by an earlier agentd.
  *
- * <p>Each live agent has one watcher thread that waits for its exit, empties
- * and removes its cgroup, records the exit with its resource usage, and
- * applies the restart policy.
+ * <p>One {@link Reaper} learns of every live agent's exit; on its exit pool
+ * the agent's cgroup is emptied and removed, the exit recorded with its
+ * resource usage, and the restart policy applied.
  */
-final class Supervisor {
+final class Supervisor implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final SecureRandom RANDOM = new SecureRandom();
-    /** Watcher threads only wait: a small stack is plenty. */
-    private static final long WATCHER_STACK = 256 * 1024;
     private static final Duration KILL_TIMEOUT = Duration.ofSeconds(10);
 
     private final DaemonConfig cfg;
@@ -63,6 +61,9 @@ final class Supervisor {
     private volatile Toolcalls toolcalls;
     private final Map<String, Live> live = new ConcurrentHashMap<>();
     private final Object lock = new Object();
+    private final Reaper reaper;
+    /** Restart backoffs: timers on one thread (none while no restart waits). */
+    private final java.util.concurrent.ScheduledThreadPoolExecutor backoffs;
 
     /** A running agent: its record (replaced as it changes), process and cgroup. */
     private static final class Live {
@@ -70,6 +71,9 @@ final class Supervisor {
         volatile AgentProcess process;
         volatile Cgroup cgroup;
         volatile String parentId;
+        /** While a restart waits out its backoff: the exit it follows, and its timer. */
+        volatile AgentRecord pendingExit;
+        volatile java.util.concurrent.ScheduledFuture<?> backoff;
         final Manifest manifest;
 
         Live(AgentRecord record, Manifest manifest) {
@@ -87,6 +91,26 @@ final class Supervisor {
         this.spawner = spawner;
         this.cgroups = cgroups;
         this.seccomp = seccomp;
+        try {
+            this.reaper = new Reaper();
+        } catch (dev.agentd.linux.SyscallException e) {
+            throw new IllegalStateException("cannot create the reaper's epoll: " + e.getMessage(), e);
+        }
+        this.backoffs = new java.util.concurrent.ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "agentd-restart-backoff");
+            t.setDaemon(true);
+            return t;
+        });
+        backoffs.setRemoveOnCancelPolicy(true);
+        backoffs.setKeepAliveTime(30, TimeUnit.SECONDS);
+        backoffs.allowCoreThreadTimeOut(true);
+    }
+
+    /** Stops watching (agents keep running, for the next agentd to re-adopt). */
+    @Override
+    public void close() {
+        backoffs.shutdownNow();
+        reaper.close();
     }
 
     // ---- spawn ----------------------------------------------------------------
@@ -418,100 +442,123 @@ final class Supervisor {
     // ---- watching, exit, restart ------------------------------------------------
 
     private void watch(Live l) {
-        Thread t = new Thread(null, () -> {
-            try {
-                watchLoop(l);
-            } catch (Throwable e) {
-                // Never leave a live entry nobody watches: record the failure and let waiters go.
-                System.err.println("agentd: watcher of " + l.record.id() + " failed: " + e);
-                AgentRecord failed = l.record.failed("watcher failed: " + e, Instant.now());
-                l.record = failed;
-                try {
-                    put(failed);
-                } catch (AgentdException | RuntimeException ignored) {
-                    // already reported on stderr
-                }
-                synchronized (l) {
-                    live.remove(failed.id(), l);
-                    l.notifyAll();
-                }
-            }
-        }, "agentd-watch-" + l.record.id(), WATCHER_STACK);
-        t.setDaemon(true);
-        t.start();
+        try {
+            reaper.watch(l.process.pidfd(), () -> onExit(l));
+        } catch (IOException | RuntimeException e) {
+            watcherFailed(l, e);
+        }
     }
 
-    private void watchLoop(Live l) {
-        while (true) {
-            AgentProcess.Exit exit;
-            try {
-                exit = l.process.awaitExit();
-            } catch (IOException | InterruptedException e) {
-                exit = AgentProcess.Exit.UNKNOWN;
-            }
-            Map<String, Object> usage = usage(l.cgroup);
-            cleanup(l);
-            AgentRecord exited;
-            synchronized (l) { // a stop request landing now is not lost
-                exited = l.record.exited(exit.code(), exit.signal(), Instant.now(), null);
-                l.record = exited;
-                putOrReport(exited);
-            }
-            Map<String, Object> details = new LinkedHashMap<>();
-            details.put("exit_code", exit.code());
-            details.put("exit_signal", exit.signal());
-            if (exit.code() == null && exit.signal() == null) {
-                details.put("note", "exit status unknown: agent was re-adopted, and only a parent learns it");
-            }
-            details.put("resources", usage);
-            audit.record(null, exited.id(), "exit", details);
-            if (!shouldRestart(l, exit)) {
-                caps.forget(exited.id());
-                synchronized (l) {
-                    live.remove(exited.id());
-                    l.notifyAll();
-                }
-                return;
-            }
-            RestartPolicy p = l.manifest.restart();
-            long backoffNanos = TimeUnit.MILLISECONDS.toNanos(p.backoff().toMillis() << Math.min(exited.restarts(), 6));
-            long until = System.nanoTime() + backoffNanos;
+    /** On an exit worker: the agent's process has ended. */
+    private void onExit(Live l) {
+        try {
+            handleExit(l);
+        } catch (Throwable e) {
+            watcherFailed(l, e);
+        }
+    }
+
+    /** Never leave a live entry nobody watches: record the failure and let waiters go. */
+    private void watcherFailed(Live l, Throwable e) {
+        System.err.println("agentd: watching " + l.record.id() + " failed: " + e);
+        AgentRecord failed = l.record.failed("watcher failed: " + e, Instant.now());
+        l.record = failed;
+        try {
+            put(failed);
+        } catch (AgentdException | RuntimeException ignored) {
+            // already reported on stderr
+        }
+        synchronized (l) {
+            live.remove(failed.id(), l);
+            l.notifyAll();
+        }
+    }
+
+    private void handleExit(Live l) {
+        AgentProcess.Exit exit;
+        try {
+            exit = l.process.awaitExit(); // at once: the process has ended
+        } catch (IOException | InterruptedException e) {
+            exit = AgentProcess.Exit.UNKNOWN;
+        }
+        Map<String, Object> usage = usage(l.cgroup);
+        cleanup(l);
+        AgentRecord exited;
+        synchronized (l) { // a stop request landing now is not lost
+            exited = l.record.exited(exit.code(), exit.signal(), Instant.now(), null);
+            l.record = exited;
+            putOrReport(exited);
+        }
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("exit_code", exit.code());
+        details.put("exit_signal", exit.signal());
+        if (exit.code() == null && exit.signal() == null) {
+            details.put("note", "exit status unknown: agent was re-adopted, and only a parent learns it");
+        }
+        details.put("resources", usage);
+        audit.record(null, exited.id(), "exit", details);
+        if (!shouldRestart(l, exit)) {
+            caps.forget(exited.id());
             synchronized (l) {
-                // The backoff is a wait on the agent's monitor: a stop wakes it at once
-                // (a sleep would hold the stop for up to the whole, doubling, backoff).
-                boolean interrupted = false;
-                long left;
-                while (!l.record.stopRequested() && (left = until - System.nanoTime()) > 0) {
-                    try {
-                        l.wait(TimeUnit.NANOSECONDS.toMillis(left) + 1);
-                    } catch (InterruptedException e) {
-                        interrupted = true;
-                        break;
-                    }
-                }
-                if (interrupted || l.record.stopRequested()) {
-                    // Stopped while waiting to restart: it stays exited, and says so.
-                    AgentRecord stopped = exited.withStopRequested().withState(AgentRecord.State.EXITED);
-                    l.record = stopped;
-                    putOrReport(stopped);
-                    caps.forget(exited.id());
-                    live.remove(exited.id());
-                    l.notifyAll();
-                    return;
-                }
-                l.record = exited.restarting();
-                putOrReport(l.record);
-            }
-            try {
-                launchForRestart(l);
-                return; // launch started a new watcher
-            } catch (AgentdException e) {
                 live.remove(exited.id());
-                synchronized (l) {
-                    l.notifyAll();
-                }
+                l.notifyAll();
+            }
+            return;
+        }
+        RestartPolicy p = l.manifest.restart();
+        long backoffNanos = TimeUnit.MILLISECONDS.toNanos(p.backoff().toMillis() << Math.min(exited.restarts(), 6));
+        synchronized (l) {
+            // The backoff is a timer, not a waiting thread; a stop ends it at once
+            // (see wakeBackoff) rather than holding for the whole, doubling, backoff.
+            l.pendingExit = exited;
+            if (l.record.stopRequested()) {
+                reaper.submit(() -> afterBackoff(l));
+            } else {
+                l.backoff = backoffs.schedule(() -> reaper.submit(() -> afterBackoff(l)), backoffNanos,
+                        TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    /** A stop or kill landed: a restart waiting out its backoff goes on now (and sees the stop). */
+    private void wakeBackoff(Live l) {
+        java.util.concurrent.ScheduledFuture<?> f = l.backoff;
+        if (f != null && f.cancel(false)) {
+            reaper.submit(() -> afterBackoff(l));
+        }
+    }
+
+    private void afterBackoff(Live l) {
+        AgentRecord exited;
+        synchronized (l) {
+            l.backoff = null;
+            exited = l.pendingExit;
+            if (exited == null) {
+                return; // already handled (a stop and the timer both fired)
+            }
+            l.pendingExit = null;
+            if (l.record.stopRequested()) {
+                // Stopped while waiting to restart: it stays exited, and says so.
+                AgentRecord stopped = exited.withStopRequested().withState(AgentRecord.State.EXITED);
+                l.record = stopped;
+                putOrReport(stopped);
+                caps.forget(exited.id());
+                live.remove(exited.id());
+                l.notifyAll();
                 return;
             }
+            l.record = exited.restarting();
+            putOrReport(l.record);
+        }
+        try {
+            launchForRestart(l); // watches the new process
+        } catch (AgentdException e) {
+            live.remove(exited.id());
+            synchronized (l) {
+                l.notifyAll();
+            }
+        } catch (RuntimeException e) {
+            watcherFailed(l, e);
         }
     }
 
@@ -720,7 +767,7 @@ final class Supervisor {
             }
             l.record = l.record.withStopRequested();
             put(l.record);
-            l.notifyAll(); // wakes a watcher waiting out a restart backoff
+            wakeBackoff(l); // a restart waiting out its backoff sees the stop now
         }
         audit.record(actor, l.record.id(), "stop", Map.of("grace_seconds", grace.toSeconds()));
         try {
@@ -754,7 +801,7 @@ final class Supervisor {
             synchronized (l) {
                 l.record = l.record.withStopRequested();
                 put(l.record);
-                l.notifyAll();
+                wakeBackoff(l);
             }
         }
         audit.record(actor, l.record.id(), "kill", Map.of("signal", signal));
