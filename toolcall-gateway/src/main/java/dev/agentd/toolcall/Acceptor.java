@@ -6,6 +6,7 @@ import java.nio.channels.SelectionKey;
 import java.nio.channels.Selector;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.List;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
@@ -25,6 +26,23 @@ public final class Acceptor implements AutoCloseable {
     private static final System.Logger LOG = System.getLogger(Acceptor.class.getName());
     /** Admission reads the peer's credentials and cgroup: short, but I/O. */
     static final int ADMIT_THREADS = 2;
+    /**
+     * Connections of one listener accepted but not yet admitted, at most. Beyond
+     * it the listener is not accepted on: further clients wait in its kernel
+     * backlog, as with a thread of its own, and one agent's flood of
+     * connections cannot queue ahead of every other agent's.
+     */
+    static final int MAX_QUEUED = 2;
+
+    /** One registered listener: whom it admits to, and how many of its connections wait for that. */
+    private static final class Listener {
+        final Consumer<SocketChannel> admit;
+        final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
+
+        Listener(Consumer<SocketChannel> admit) {
+            this.admit = admit;
+        }
+    }
 
     private final Selector selector;
     private final Queue<Runnable> pending = new ConcurrentLinkedQueue<>();
@@ -65,7 +83,7 @@ public final class Acceptor implements AutoCloseable {
         server.configureBlocking(false);
         runOnSelector(() -> {
             try {
-                server.register(selector, SelectionKey.OP_ACCEPT, admit);
+                server.register(selector, SelectionKey.OP_ACCEPT, new Listener(admit));
             } catch (ClosedChannelException e) {
                 // closed meanwhile: nothing to accept
             }
@@ -124,13 +142,20 @@ public final class Acceptor implements AutoCloseable {
             }
             Runnable r;
             while ((r = pending.poll()) != null) {
-                r.run();
+                try {
+                    r.run();
+                } catch (java.nio.channels.CancelledKeyException e) {
+                    // its listener was closed meanwhile
+                }
             }
             for (SelectionKey k : selector.selectedKeys()) {
-                if (!k.isValid() || !k.isAcceptable()) {
-                    continue;
+                try {
+                    if (k.isValid() && k.isAcceptable()) {
+                        acceptAll(k);
+                    }
+                } catch (java.nio.channels.CancelledKeyException e) {
+                    // its listener was closed meanwhile
                 }
-                acceptAll(k);
             }
             selector.selectedKeys().clear();
         }
@@ -138,22 +163,27 @@ public final class Acceptor implements AutoCloseable {
 
     private void wakeRested() {
         long now = System.nanoTime();
+        List<SelectionKey> rested = new java.util.ArrayList<>();
         resting.entrySet().removeIf(e -> {
             if (now - e.getValue() < REST_NANOS) {
                 return false;
             }
-            if (e.getKey().isValid()) {
-                e.getKey().interestOps(SelectionKey.OP_ACCEPT);
-            }
+            rested.add(e.getKey());
             return true;
         });
+        for (SelectionKey k : rested) {
+            try {
+                resume(k);
+            } catch (java.nio.channels.CancelledKeyException e) {
+                // closed meanwhile
+            }
+        }
     }
 
-    @SuppressWarnings("unchecked")
     private void acceptAll(SelectionKey k) {
         ServerSocketChannel server = (ServerSocketChannel) k.channel();
-        Consumer<SocketChannel> admit = (Consumer<SocketChannel>) k.attachment();
-        while (true) {
+        Listener l = (Listener) k.attachment();
+        while (l.queued.get() < MAX_QUEUED) {
             SocketChannel ch;
             try {
                 ch = server.accept();
@@ -170,15 +200,33 @@ public final class Acceptor implements AutoCloseable {
             if (ch == null) {
                 return;
             }
+            l.queued.incrementAndGet();
             try {
-                admitPool.execute(() -> admit.accept(ch));
+                admitPool.execute(() -> {
+                    try {
+                        l.admit.accept(ch);
+                    } finally {
+                        l.queued.decrementAndGet();
+                        runOnSelector(() -> resume(k));
+                    }
+                });
             } catch (RuntimeException e) {
+                l.queued.decrementAndGet();
                 try {
                     ch.close();
                 } catch (IOException ignored) {
                     // nothing to tell
                 }
             }
+        }
+        k.interestOps(0); // full: the rest wait in the backlog until an admission is done
+    }
+
+    /** On the selector thread: accepts on {@code k} again once it has room (and is not resting). */
+    private void resume(SelectionKey k) {
+        Listener l = (Listener) k.attachment();
+        if (k.isValid() && !resting.containsKey(k) && l.queued.get() < MAX_QUEUED) {
+            k.interestOps(SelectionKey.OP_ACCEPT);
         }
     }
 
