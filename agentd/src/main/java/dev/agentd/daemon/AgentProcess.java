@@ -28,6 +28,9 @@ interface AgentProcess {
 
     int pid();
 
+    /** A pidfd for the process, readable once it has ended; owned here, closed by {@link #release}. */
+    Fd pidfd();
+
     void signal(int signal) throws IOException;
 
     /** Blocks until the agent has ended. */
@@ -59,6 +62,11 @@ interface AgentProcess {
         @Override
         public int pid() {
             return handle.pid();
+        }
+
+        @Override
+        public Fd pidfd() {
+            return handle.pidfd();
         }
 
         @Override
@@ -98,6 +106,11 @@ interface AgentProcess {
         }
 
         @Override
+        public Fd pidfd() {
+            return pidfd;
+        }
+
+        @Override
         public void signal(int signal) throws IOException {
             ProcessSyscall.pidfdSendSignal(pidfd, signal);
         }
@@ -105,7 +118,8 @@ interface AgentProcess {
         @Override
         public Exit awaitExit() throws InterruptedException {
             // Not our child: no waitpid. The process is gone (or a zombie of
-            // its new parent) once its start time no longer matches.
+            // its new parent) once its start time no longer matches. Called
+            // once its pidfd is readable, so this does not poll in practice.
             while (alive()) {
                 Thread.sleep(POLL_MILLIS);
             }

@@ -34,7 +34,9 @@ import picocli.CommandLine.Option;
         description = {"Measure agentd against a peer in the same run and print medians and percentiles.",
             "spawn: spawn-to-exit of a trivial agent through the admin API (agent.spawn + agent.wait),",
             "       against `bwrap` running the same program with equivalent isolation.",
-            "idle:  start idle agents and report agentd's memory per agent.",
+            "idle:  start N idle agents (sleep infinity, 32M, 8 pids): spawn latency of the first and last 200,",
+            "       agentd's threads and live heap per agent, host memory per agent, teardown time, and a",
+            "       search of every cgroup hierarchy for an agent cgroup left behind.",
             "audit: records/s of the audit log alone (group commit), 1..64 appending threads.",
             "toolcall: echo from inside sandboxes, 1..64 agents at once, against a raw Unix-socket echo:",
             "       p50/p90/p99 per call and aggregate calls/s."},
@@ -43,10 +45,11 @@ import picocli.CommandLine.Option;
 final class Bench implements Callable<Integer> {
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @Option(names = "--spawns", description = "Spawns per contender (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--spawns", description = "Spawns per contender (default: ${DEFAULT-VALUE}; 0 skips).")
     int spawns = 200;
 
-    @Option(names = "--idle", description = "Idle agents to start (default: ${DEFAULT-VALUE}; 0 skips).")
+    @Option(names = "--idle", paramLabel = "N", description = "Idle agents to start (default: ${DEFAULT-VALUE}; 0 skips)."
+            + " Each agent is two processes (its init and sleep): thousands may need a higher kernel.pid_max.")
     int idle = 100;
 
     @Option(names = "--warmup", description = "Unmeasured spawns first (default: ${DEFAULT-VALUE}).")
@@ -83,8 +86,21 @@ final class Bench implements Callable<Integer> {
         }
         Path root = Files.createTempDirectory("agentd-bench");
         PrintStream audit = new PrintStream(OutputStream.nullOutputStream());
-        try (Daemon d = Daemon.start(DaemonConfig.underRoot(root), audit)) {
+        DaemonConfig cfg = DaemonConfig.underRoot(root);
+        try (Daemon d = Daemon.start(cfg, audit)) {
             Client c = new Client(d.socket());
+            if (spawns > 0) {
+                spawnBench(c, out);
+            }
+            if (idle > 0) {
+                idleAgents(c, out);
+            }
+        }
+        return 0;
+    }
+
+    private void spawnBench(Client c, PrintStream out) throws IOException, InterruptedException {
+        {
             String trivial = "name: bench\ncommand: [/bin/true]\n";
             for (int i = 0; i < warmup; i++) {
                 spawnAndWait(c, trivial);
@@ -105,11 +121,7 @@ final class Bench implements Callable<Integer> {
             } else {
                 out.println("bwrap not found: install bubblewrap for the comparison");
             }
-            if (idle > 0) {
-                idleAgents(c, out);
-            }
         }
-        return 0;
     }
 
     private static void spawnAndWait(Client c, String manifest) throws IOException {
@@ -168,38 +180,129 @@ final class Bench implements Callable<Integer> {
         }
     }
 
-    private void idleAgents(Client c, PrintStream out) throws IOException {
+    /** Spawn latencies compared at the start and at the end of an idle run. */
+    static final int IDLE_WINDOW = 200;
+
+    /**
+     * {@code --idle N}: N idle agents ({@code sleep infinity}, 32M and 8 pids
+     * each), spawned one after another; spawn latency of the first and the
+     * last {@link #IDLE_WINDOW}, agentd's threads, its live heap per agent
+     * (after a GC), the host's memory per agent (MemAvailable), the teardown
+     * time; then every hierarchy is searched for an agent cgroup left behind.
+     */
+    private void idleAgents(Client c, PrintStream out) throws IOException, InterruptedException {
         System.gc();
-        long rss0 = rssKb();
-        long heap0 = usedHeap();
-        int threads0 = Thread.activeCount();
+        long heap0 = liveHeap();
+        long avail0 = memAvailableKb();
+        int threads0 = threads();
         List<String> ids = new ArrayList<>();
+        long[] spawn = new long[idle];
         long t0 = System.nanoTime();
         for (int i = 0; i < idle; i++) {
             ObjectNode p = JSON.createObjectNode();
-            p.put("manifest", "name: idle-" + i + "\ncommand: [/bin/sleep, \"3600\"]\nresources:\n  pids: 4\n");
+            p.put("manifest", "name: idle-" + i + "\ncommand: [/bin/sleep, infinity]\nresources:\n  memory: 32M\n  pids: 8\n");
+            long s0 = System.nanoTime();
             ids.add(c.call("agent.spawn", p).get("id").asText());
+            spawn[i] = System.nanoTime() - s0;
         }
         long took = System.nanoTime() - t0;
+        int threads1 = threads();
         System.gc();
-        long rss1 = rssKb();
-        long heap1 = usedHeap();
+        long heap1 = liveHeap();
+        long avail1 = memAvailableKb();
         long agentsMem = 0;
         for (JsonNode a : c.call("agent.list", JSON.createObjectNode()).get("agents")) {
             agentsMem += a.path("resources").path("memory_current").asLong(0);
         }
-        out.printf(Locale.ROOT, "%d idle agents started in %.1f s; agentd: heap %+.1f KiB per agent, %d threads -> %d,"
-                        + " RSS %d -> %d KiB (RSS includes heap the GC has not returned: noisy);"
-                        + " each agent's cgroup (init + sleep) holds %.1f KiB%n",
-                idle, took / 1e9, (heap1 - heap0) / 1024.0 / idle, threads0, Thread.activeCount(), rss0, rss1,
-                agentsMem / 1024.0 / idle);
+        int w = Math.min(IDLE_WINDOW, idle);
+        long[] first = Arrays.copyOfRange(spawn, 0, w);
+        long[] last = Arrays.copyOfRange(spawn, idle - w, idle);
+        out.printf(Locale.ROOT, "%d idle agents (sleep infinity, 32M, 8 pids) spawned in %.1f s, %d CPUs%n", idle,
+                took / 1e9, Runtime.getRuntime().availableProcessors());
+        out.println(row("agent.spawn, first " + w, first));
+        out.println(row("agent.spawn, last " + w, last));
+        out.printf(Locale.ROOT, "spawn p50 last/first: %.2f%n", pct(last, 50) / pct(first, 50));
+        out.printf(Locale.ROOT, "agentd threads: %d before, %d with %d idle agents%n", threads0, threads1, idle);
+        out.printf(Locale.ROOT, "agentd live heap (after GC): %+.1f KiB per agent%n", (heap1 - heap0) / 1024.0 / idle);
+        out.printf(Locale.ROOT, "host memory (MemAvailable): %+.1f KiB per agent; the agents' cgroups (init + sleep) hold"
+                + " %.1f KiB each%n", (avail0 - avail1) / (double) idle, agentsMem / 1024.0 / idle);
+        long k0 = System.nanoTime();
         for (String id : ids) {
             ObjectNode p = JSON.createObjectNode();
             p.put("id", id);
             p.put("signal", 9);
             c.call("agent.kill", p);
+        }
+        for (String id : ids) {
+            ObjectNode p = JSON.createObjectNode();
+            p.put("id", id);
+            p.put("timeout_seconds", 120);
             c.call("agent.wait", p);
         }
+        out.printf(Locale.ROOT, "teardown (agent.kill of each, then agent.wait of each): %.1f s%n",
+                (System.nanoTime() - k0) / 1e9);
+        List<Path> left = leftCgroups(ids);
+        out.println(left.isEmpty() ? "agent cgroups left in any hierarchy: none"
+                : "agent cgroups left: " + left.size() + ", e.g. " + left.subList(0, Math.min(5, left.size())));
+    }
+
+    /** Directories named {@code agent-<id>} of these agents anywhere under /sys/fs/cgroup. */
+    private static List<Path> leftCgroups(List<String> ids) throws IOException {
+        java.util.Set<String> names = new java.util.HashSet<>();
+        ids.forEach(id -> names.add("agent-" + id));
+        List<Path> left = new ArrayList<>();
+        Path root = Path.of("/sys/fs/cgroup");
+        if (!Files.isDirectory(root)) {
+            return left;
+        }
+        Files.walkFileTree(root, java.util.EnumSet.noneOf(java.nio.file.FileVisitOption.class), 12,
+                new java.nio.file.SimpleFileVisitor<>() {
+                    @Override
+                    public java.nio.file.FileVisitResult preVisitDirectory(Path dir,
+                            java.nio.file.attribute.BasicFileAttributes attrs) {
+                        if (dir.getFileName() != null && names.contains(dir.getFileName().toString())) {
+                            left.add(dir);
+                            return java.nio.file.FileVisitResult.SKIP_SUBTREE;
+                        }
+                        return java.nio.file.FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public java.nio.file.FileVisitResult visitFile(Path file,
+                            java.nio.file.attribute.BasicFileAttributes attrs) {
+                        return java.nio.file.FileVisitResult.CONTINUE;
+                    }
+
+                    @Override
+                    public java.nio.file.FileVisitResult visitFileFailed(Path file, IOException e) {
+                        return java.nio.file.FileVisitResult.CONTINUE;
+                    }
+                });
+        return left;
+    }
+
+    /** Threads of this process (agentd runs in it), from /proc. */
+    private static int threads() throws IOException {
+        try (java.util.stream.Stream<Path> s = Files.list(Path.of("/proc/self/task"))) {
+            return (int) s.count();
+        }
+    }
+
+    /** Heap in use after a full collection (what the collector kept alive). */
+    private static long liveHeap() {
+        for (int i = 0; i < 2; i++) {
+            System.gc();
+        }
+        return usedHeap();
+    }
+
+    private static long memAvailableKb() throws IOException {
+        for (String l : Files.readAllLines(Path.of("/proc/meminfo"))) {
+            if (l.startsWith("MemAvailable:")) {
+                return Long.parseLong(l.replaceAll("[^0-9]", ""));
+            }
+        }
+        return 0;
     }
 
     /**

@@ -86,6 +86,7 @@ public final class Daemon implements AutoCloseable {
             self[0] = new Daemon(cfg, store, sup, admin, kernel);
             // Closed last of all: everything else may still write records while it closes.
             self[0].closeables.add(audit);
+            self[0].closeables.add(sup);
             self[0].closeables.add(mcp);
             self[0].closeables.add(toolcalls);
             self[0].closeables.add(caps);

@@ -52,6 +52,7 @@ final class Toolcalls implements AutoCloseable {
     private final Map<String, Gateway> gateways = new ConcurrentHashMap<>();
     private volatile java.util.function.Predicate<String> hiddenTool = t -> false;
     private volatile GatewayLimits limits = GatewayLimits.defaults();
+    private dev.agentd.toolcall.Acceptor acceptor;
 
     Toolcalls(DaemonConfig cfg, Capabilities caps, Audit audit) {
         this.cfg = cfg;
@@ -175,7 +176,7 @@ final class Toolcalls implements AutoCloseable {
             public void onConnectionRefused(String id, String reason) {
                 audit.record(null, id, "toolcall.refused", Map.of("reason", reason));
             }
-        }));
+        }, acceptor()));
     }
 
     /** The Python client (and stdio bridge) beside the socket: {@code /run/agentd/agentd_toolcall.py} inside. */
@@ -425,5 +426,19 @@ final class Toolcalls implements AutoCloseable {
     @Override
     public void close() {
         new ArrayList<>(gateways.keySet()).forEach(this::close);
+        synchronized (this) {
+            if (acceptor != null) {
+                acceptor.close();
+                acceptor = null;
+            }
+        }
+    }
+
+    /** One accepting thread for every agent's socket, started with the first. */
+    private synchronized dev.agentd.toolcall.Acceptor acceptor() throws IOException {
+        if (acceptor == null) {
+            acceptor = dev.agentd.toolcall.Acceptor.start();
+        }
+        return acceptor;
     }
 }

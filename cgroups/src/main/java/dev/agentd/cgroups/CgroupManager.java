@@ -66,4 +66,17 @@ public interface CgroupManager {
      * @throws CgroupException when it exists in no hierarchy
      */
     Cgroup open(String name) throws CgroupException;
+
+    /**
+     * A handle on an existing cgroup by the directories {@link Cgroup#directories()}
+     * gave when it was created, whatever this manager's parent and this process's
+     * own cgroup are now (a restarted supervisor may run elsewhere in the tree).
+     * Each directory must lie below one of this machine's hierarchies (v1: one
+     * directory per hierarchy at most) and end in {@code name}, or nothing is
+     * opened; directories gone meanwhile are left out.
+     *
+     * @throws CgroupException when none of them exists any more
+     * @throws IllegalArgumentException when a directory is not a cgroup {@code name} of a hierarchy here
+     */
+    Cgroup openRecorded(String name, java.util.List<java.nio.file.Path> directories) throws CgroupException;
 }

@@ -320,6 +320,40 @@ class CgroupV1FixtureTest {
         assertThrows(CgroupException.class, () -> manager.open("nope"));
     }
 
+    /**
+     * A supervisor restarted in another memory cgroup computes other parents; the
+     * directories recorded at creation still find, kill and remove every one.
+     */
+    @Test
+    void openRecorded_afterTheProcessMovedToAnotherMemoryCgroup_findsAndRemovesEveryDirectory() throws Exception {
+        Cgroup created = manager.create("a1", CgroupLimits.none(), LimitMode.STRICT);
+        List<Path> recorded = created.directories();
+        Fixtures.write(root.resolve("proc/self/cgroup"),
+                Files.readString(root.resolve("proc/self/cgroup")).replace("/process_api/abc", "/process_api/moved"));
+        CgroupManager moved = Fixtures.detect(kernel);
+        assertEquals(5, moved.open("a1").directories().size(), "recomputed: the memory cgroup is missed");
+
+        Cgroup cg = moved.openRecorded("a1", recorded);
+        assertEquals(recorded, cg.directories());
+        cg.killAll(Duration.ofSeconds(1));
+        cg.remove();
+        for (Path d : recorded) {
+            assertFalse(Files.exists(d), d + " left");
+        }
+    }
+
+    @Test
+    void openRecorded_refusesDirectoriesOutsideTheHierarchiesOrOfAnotherName() throws Exception {
+        Cgroup created = manager.create("a1", CgroupLimits.none(), LimitMode.STRICT);
+        Path mem = created.directories().stream().filter(d -> d.toString().contains("/memory/")).findFirst().orElseThrow();
+        assertThrows(IllegalArgumentException.class, () -> manager.openRecorded("a1", List.of(root.resolve("etc/a1"))));
+        assertThrows(IllegalArgumentException.class, () -> manager.openRecorded("a2", List.of(mem)));
+        assertThrows(IllegalArgumentException.class, () -> manager.openRecorded("a1",
+                List.of(mem.resolve("../../a1"))));
+        assertThrows(IllegalArgumentException.class, () -> manager.openRecorded("a1", List.of(mem, mem)));
+        assertThrows(CgroupException.class, () -> manager.openRecorded("a1", List.of(mem.resolveSibling("gone").resolve("a1"))));
+    }
+
     @Test
     void legacy_coMountedCpuAndCpuacct_shareOneDirectory() throws Exception {
         FakeKernel k = Fixtures.legacy(root.resolve("legacy"));

@@ -247,6 +247,21 @@ class CgroupV2FixtureTest {
     }
 
     @Test
+    void openRecorded_findsTheOneDirectory_andRefusesOthers() throws Exception {
+        FakeKernel k = Fixtures.unified(root, "/");
+        CgroupManager m = Fixtures.detect(k);
+        Cgroup created = m.create("a1", CgroupLimits.none(), LimitMode.STRICT);
+        List<Path> recorded = created.directories();
+
+        assertEquals(recorded, m.openRecorded("a1", recorded).directories());
+        assertThrows(IllegalArgumentException.class, () -> m.openRecorded("a2", recorded));
+        assertThrows(IllegalArgumentException.class, () -> m.openRecorded("a1", List.of(root.resolve("etc/a1"))));
+        assertThrows(IllegalArgumentException.class, () -> m.openRecorded("a1", List.of(recorded.get(0), recorded.get(0))));
+        assertThrows(CgroupException.class, () -> m.openRecorded("a1",
+                List.of(recorded.get(0).resolveSibling("gone").resolve("a1"))));
+    }
+
+    @Test
     void open_missing_fails() throws Exception {
         FakeKernel k = Fixtures.unified(root, "/");
         CgroupManager m = Fixtures.detect(k);

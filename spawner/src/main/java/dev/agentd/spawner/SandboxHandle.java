@@ -36,6 +36,14 @@ public final class SandboxHandle implements AutoCloseable {
         return result.initPid();
     }
 
+    /**
+     * The agent's pidfd (readable once it has ended, for an event loop over
+     * many agents); owned by this handle, closed by {@link #close()}.
+     */
+    public Fd pidfd() {
+        return pidfd;
+    }
+
     /** Rules dropped under best effort; empty when everything was enforced. */
     public List<String> dropped() {
         return result.dropped();

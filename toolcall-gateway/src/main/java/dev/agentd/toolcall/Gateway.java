@@ -54,10 +54,11 @@ import java.util.concurrent.atomic.AtomicInteger;
  * must be the agent's uid (and, when configured, a pid in the agent's cgroup); nothing a
  * client writes can change which agent it is.
  *
- * <p>Threads, all daemon and named {@code toolcall-<agent>-...}: one acceptor; a reader
+ * <p>Threads, all daemon and named {@code toolcall-<agent>-...}: one acceptor (none when a
+ * shared {@link Acceptor} accepts for many gateways); a reader
  * and a writer per connection (at most {@link GatewayLimits#maxConnections()}); call
  * threads (at most {@link GatewayLimits#maxConcurrentCalls()} running tools, plus
- * threads of timed-out tools that ignore cancellation); one timer. Nothing is shared
+ * threads of timed-out tools that ignore cancellation); one timer (while timers are pending). Nothing is shared
  * with other agents' gateways, so one agent's load or misbehaviour stays its own.
  */
 public final class Gateway implements AutoCloseable {
@@ -86,11 +87,14 @@ public final class Gateway implements AutoCloseable {
     private final ExecutorService callPool;
     private final ScheduledThreadPoolExecutor timer;
     private final Calls calls;
+    /** Its own accepting thread, or null when a shared {@link Acceptor} accepts. */
     private final Thread acceptor;
+    private final Acceptor sharedAcceptor;
+    private final Object admitLock = new Object();
     private volatile boolean closed;
 
     private Gateway(GatewayConfig config, ToolRegistry tools, Authorizer auth, CallListener listener,
-                    ServerSocketChannel server, UserPrincipal agentUser, Object socketFileKey) {
+                    ServerSocketChannel server, UserPrincipal agentUser, Object socketFileKey, Acceptor shared) {
         this.config = config;
         this.tools = tools;
         this.auth = auth;
@@ -109,8 +113,12 @@ public final class Gateway implements AutoCloseable {
         this.callPool = pool;
         this.timer = new ScheduledThreadPoolExecutor(1, r -> newThread(r, "timer"));
         this.timer.setRemoveOnCancelPolicy(true); // answered calls must not leave 30 s timers behind
+        // An idle agent keeps no timer thread (a thread waiting on pending timers stays).
+        this.timer.setKeepAliveTime(30, TimeUnit.SECONDS);
+        this.timer.allowCoreThreadTimeOut(true);
         this.calls = new Calls(this, tools, auth, listener, callPool, timer);
-        this.acceptor = newThread(this::acceptLoop, "accept");
+        this.sharedAcceptor = shared;
+        this.acceptor = shared == null ? newThread(this::acceptLoop, "accept") : null;
     }
 
     /**
@@ -122,6 +130,16 @@ public final class Gateway implements AutoCloseable {
      */
     public static Gateway open(GatewayConfig cfg, ToolRegistry tools, Authorizer auth, CallListener listener)
             throws IOException {
+        return open(cfg, tools, auth, listener, null);
+    }
+
+    /**
+     * As {@link #open(GatewayConfig, ToolRegistry, Authorizer, CallListener)}, with
+     * connections accepted by {@code acceptor} (shared by many gateways) instead
+     * of a thread of this gateway's own; null for one of its own.
+     */
+    public static Gateway open(GatewayConfig cfg, ToolRegistry tools, Authorizer auth, CallListener listener,
+                               Acceptor acceptor) throws IOException {
         Objects.requireNonNull(cfg, "cfg");
         Objects.requireNonNull(tools, "tools");
         Objects.requireNonNull(auth, "auth");
@@ -131,8 +149,12 @@ public final class Gateway implements AutoCloseable {
         try {
             UserPrincipal owner = Files.getOwner(path, LinkOption.NOFOLLOW_LINKS);
             Object key = Files.readAttributes(path, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
-            Gateway g = new Gateway(cfg, tools, auth, listener, server, owner, key);
-            g.acceptor.start();
+            Gateway g = new Gateway(cfg, tools, auth, listener, server, owner, key, acceptor);
+            if (acceptor == null) {
+                g.acceptor.start();
+            } else {
+                acceptor.register(server, g::admit);
+            }
             return g;
         } catch (IOException | RuntimeException e) {
             server.close();
@@ -316,6 +338,9 @@ public final class Gateway implements AutoCloseable {
             return;
         }
         closed = true;
+        if (sharedAcceptor != null) {
+            sharedAcceptor.unregister(server);
+        }
         try {
             server.close();
         } catch (IOException ignored) {
@@ -331,7 +356,9 @@ public final class Gateway implements AutoCloseable {
         callPool.shutdownNow();
         timer.shutdownNow();
         try {
-            acceptor.join(1000);
+            if (acceptor != null) {
+                acceptor.join(1000);
+            }
             // Returns once the clients see their connections closed (bounded: a thread
             // stuck elsewhere does not hold up agentd's shutdown).
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
@@ -377,7 +404,14 @@ public final class Gateway implements AutoCloseable {
         }
     }
 
+    /** On this gateway's accepting thread, or on the shared acceptor's pool: one connection at a time. */
     private void admit(SocketChannel ch) {
+        synchronized (admitLock) {
+            admitOne(ch);
+        }
+    }
+
+    private void admitOne(SocketChannel ch) {
         String refusal = checkPeer(ch);
         boolean tooMany = false;
         if (refusal == null && connections.size() >= limits().maxConnections()) {
@@ -401,7 +435,7 @@ public final class Gateway implements AutoCloseable {
             return;
         }
         Connection c = new Connection(this, ch, connectionNumbers.incrementAndGet());
-        connections.add(c); // only this thread adds, so the size check above cannot be raced past
+        connections.add(c); // only under admitLock, so the size check above cannot be raced past
         if (closed) {
             c.abort("gateway closed");
             return;

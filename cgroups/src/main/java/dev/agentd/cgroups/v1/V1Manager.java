@@ -111,6 +111,34 @@ public final class V1Manager implements CgroupManager {
         return new V1Cgroup(name, dirs, fs);
     }
 
+    @Override
+    public Cgroup openRecorded(String name, List<Path> directories) throws CgroupException {
+        CgroupPaths.checkName(name);
+        Map<String, Path> dirs = new LinkedHashMap<>();
+        Set<Path> hierarchiesSeen = new java.util.HashSet<>();
+        for (Path d : directories) {
+            Path dir = d.normalize();
+            V1Hierarchy h = hierarchies.stream()
+                    .filter(x -> dir.startsWith(x.mountPoint()) && !dir.equals(x.mountPoint()))
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException("recorded cgroup " + d + " is in no cgroup v1"
+                            + " hierarchy mounted here"));
+            if (!dir.equals(d) || !dir.getFileName().toString().equals(name)) {
+                throw new IllegalArgumentException("recorded cgroup " + d + " is not a cgroup named " + name);
+            }
+            if (!hierarchiesSeen.add(h.mountPoint())) {
+                throw new IllegalArgumentException("recorded cgroups " + directories + " name two in " + h.mountPoint());
+            }
+            if (fs.exists(dir)) {
+                managedOf(h).forEach(c -> dirs.put(c, dir));
+            }
+        }
+        if (dirs.isEmpty()) {
+            throw new CgroupException("open cgroup " + name + ": none of " + directories + " exists");
+        }
+        return new V1Cgroup(name, dirs, fs);
+    }
+
     private static Set<String> managedOf(V1Hierarchy h) {
         Set<String> s = new TreeSet<>(h.controllers());
         s.retainAll(MANAGED);

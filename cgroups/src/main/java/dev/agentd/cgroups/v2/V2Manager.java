@@ -135,6 +135,25 @@ public final class V2Manager implements CgroupManager {
     }
 
     @Override
+    public Cgroup openRecorded(String name, java.util.List<Path> directories) throws CgroupException {
+        CgroupPaths.checkName(name);
+        if (directories.size() != 1) {
+            throw new IllegalArgumentException("recorded cgroups " + directories + ": cgroup v2 has one directory");
+        }
+        Path d = directories.get(0);
+        Path dir = d.normalize();
+        if (!dir.equals(d) || !dir.startsWith(mountPoint) || dir.equals(mountPoint)
+                || !dir.getFileName().toString().equals(name)) {
+            throw new IllegalArgumentException("recorded cgroup " + d + " is not a cgroup named " + name + " below "
+                    + mountPoint);
+        }
+        if (!fs.exists(dir)) {
+            throw new CgroupException("open cgroup " + name + ": " + dir + " does not exist", dir, null, null);
+        }
+        return new V2Cgroup(name, dir, fs, Map.of());
+    }
+
+    @Override
     public String toString() {
         return "V2Manager{" + mountPoint + ", own=" + ownPath + ", parent=" + parent + "}";
     }

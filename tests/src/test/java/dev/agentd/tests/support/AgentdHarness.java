@@ -44,6 +44,8 @@ public final class AgentdHarness implements AutoCloseable {
     private Process process;
     private Rpc rpc;
     private int generation;
+    /** Put before agentd's command line when it is launched (e.g. a shell that moves it to another cgroup first). */
+    private List<String> launchPrefix = List.of();
 
     private AgentdHarness(Path root) {
         this(root, java.util.function.UnaryOperator.identity());
@@ -92,8 +94,10 @@ public final class AgentdHarness implements AutoCloseable {
         Files.createDirectories(logs);
         Path err = logs.resolve(root.getFileName() + "-agentd-" + generation + ".err");
         // --add-opens as agentd's launchers pass it: the toolcall gateway reads a peer's pid (SO_PEERCRED).
-        ProcessBuilder pb = new ProcessBuilder(java.toString(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
-                "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "-cp", cp, "dev.agentd.daemon.AgentdMain", "--root", root.toString())
+        List<String> command = new java.util.ArrayList<>(launchPrefix);
+        command.addAll(List.of(java.toString(), "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1",
+                "--add-opens", "java.base/sun.nio.ch=ALL-UNNAMED", "-cp", cp, "dev.agentd.daemon.AgentdMain", "--root", root.toString()));
+        ProcessBuilder pb = new ProcessBuilder(command)
                 .redirectErrorStream(false)
                 .redirectError(err.toFile());
         process = pb.start();
@@ -157,6 +161,25 @@ public final class AgentdHarness implements AutoCloseable {
             throw new IllegalStateException("agentd still running");
         }
         launchProcess();
+    }
+
+    /**
+     * As {@link #restartProcess()}, with agentd started in the v1 cgroup
+     * {@code dirs} (one per hierarchy; it is there before its first instruction)
+     * instead of this JVM's.
+     */
+    public void restartProcessIn(List<Path> dirs) throws IOException {
+        StringBuilder script = new StringBuilder();
+        for (Path d : dirs) {
+            script.append("echo $$ > '").append(d.resolve("cgroup.procs")).append("' || exit 125; ");
+        }
+        script.append("exec \"$@\"");
+        launchPrefix = List.of("/bin/sh", "-c", script.toString(), "agentd-launch");
+        try {
+            restartProcess();
+        } finally {
+            launchPrefix = List.of();
+        }
     }
 
     public Path root() {
