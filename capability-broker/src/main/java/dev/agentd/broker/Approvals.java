@@ -31,15 +31,15 @@ final class Approvals {
 
     private final Database db;
     private final Events events;
-    private final GrantStore store;
+    private final GrantRows rows;
     private final java.time.Clock clock;
     private final Condition changed;
     private final SecureRandom random = new SecureRandom();
 
-    Approvals(Database db, Events events, GrantStore store, java.time.Clock clock) {
+    Approvals(Database db, Events events, GrantRows rows, java.time.Clock clock) {
         this.db = db;
         this.events = events;
-        this.store = store;
+        this.rows = rows;
         this.clock = clock;
         this.changed = db.lock().newCondition();
     }
@@ -60,7 +60,7 @@ final class Approvals {
         }
         String shownPreview = preview.length() > MAX_PREVIEW ? preview.substring(0, MAX_PREVIEW) + "..." : preview;
         return db.write("request approval for " + agentId, () -> {
-            GrantStore.AgentRow a = store.requireAgent(agentId);
+            GrantRows.AgentRow a = rows.requireAgent(agentId);
             if (a.forgottenAt() != null) {
                 throw new IllegalArgumentException("agent \"" + agentId + "\" is gone (forgotten at " + a.forgottenAt() + ")");
             }

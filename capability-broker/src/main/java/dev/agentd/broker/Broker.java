@@ -5,9 +5,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.List;
-import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Objects;
 import java.util.Optional;
@@ -57,10 +55,11 @@ public final class Broker implements Authorizer, AutoCloseable {
         this.clock = clock;
         this.events = events;
         this.db = db;
-        this.store = new GrantStore(db, events, clock);
+        GrantRows rows = new GrantRows(db);
+        this.store = new GrantStore(db, rows, events, clock);
         this.invocations = new Invocations(db);
         this.decisions = new Decisions(store, invocations, clock);
-        this.approvals = new Approvals(db, events, store, clock);
+        this.approvals = new Approvals(db, events, rows, clock);
     }
 
     /**
@@ -282,38 +281,18 @@ public final class Broker implements Authorizer, AutoCloseable {
         return approvals.get(approvalId);
     }
 
-    // ------------------------------------------------------------------ for SecretVault
+    // ------------------------------------------------------------------ for SecretVault and tests
 
-    /** See {@link Database#write}. */
-    <T> T write(String what, Database.SqlWork<T> work) {
-        return db.write(what, work);
+    Database database() {
+        return db;
     }
 
-    /** See {@link Database#read}. */
-    <T> T read(Database.SqlWork<T> work) {
-        return db.read(work);
-    }
-
-    /** Queues an event of the current write transaction. */
-    void emit(BrokerEvent.Type type, String agentId, Map<String, String> details) {
-        events.emit(type, agentId, details);
-    }
-
-    static Map<String, String> details(String... kv) {
-        return Events.details(kv);
-    }
-
-    /** Runs {@code r} after the current write transaction commits (not if it rolls back). */
-    void onCommit(Runnable r) {
-        db.onCommit(r);
+    Events events() {
+        return events;
     }
 
     Connection connection() {
         return db.connection();
-    }
-
-    Instant now() {
-        return clock.instant();
     }
 
     /**
