@@ -21,7 +21,8 @@ import java.util.concurrent.locks.ReentrantLock;
  *
  * <p>Thread-safety: {@link #used()} may be read at any time; everything else needs {@link #lock}
  * held. The broker locks the counters of a grant chain root first (a parent grant's id is always
- * lower than its child's), and takes its own database lock only inside them, never the reverse.
+ * lower than its child's), and takes its own database lock only inside them, never the reverse
+ * ({@link Invocations} owns this ordering and explains it).
  */
 final class Counter {
     static final long MAX_BLOCK = 1024;

@@ -59,6 +59,8 @@ public final class SecretVault {
     private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
     private final Broker broker;
+    private final Database db;
+    private final Events events;
     private final Path keyFile;
     private final SecretKeySpec key;
     private final SecureRandom random = new SecureRandom();
@@ -69,6 +71,8 @@ public final class SecretVault {
 
     private SecretVault(Broker broker, Path keyFile, byte[] key) {
         this.broker = broker;
+        this.db = broker.database();
+        this.events = broker.events();
         this.keyFile = keyFile;
         this.key = new SecretKeySpec(key, "AES");
     }
@@ -153,8 +157,8 @@ public final class SecretVault {
     }
 
     private void loadAll() {
-        broker.read(() -> {
-            try (PreparedStatement p = broker.connection().prepareStatement("SELECT name, nonce, ciphertext FROM broker_secrets");
+        db.read(() -> {
+            try (PreparedStatement p = db.connection().prepareStatement("SELECT name, nonce, ciphertext FROM broker_secrets");
                  ResultSet rs = p.executeQuery()) {
                 while (rs.next()) {
                     String name = rs.getString(1);
@@ -183,18 +187,18 @@ public final class SecretVault {
         byte[] nonce = new byte[NONCE_BYTES];
         random.nextBytes(nonce);
         byte[] ciphertext = crypt(Cipher.ENCRYPT_MODE, n, nonce, copy);
-        broker.write("set secret " + n, () -> {
+        db.write("set secret " + n, () -> {
             boolean replaced = values.containsKey(n);
-            try (PreparedStatement p = broker.connection().prepareStatement(
+            try (PreparedStatement p = db.connection().prepareStatement(
                     "INSERT OR REPLACE INTO broker_secrets (name, nonce, ciphertext, updated_at) VALUES (?,?,?,?)")) {
                 p.setString(1, n);
                 p.setBytes(2, nonce);
                 p.setBytes(3, ciphertext);
-                p.setString(4, broker.now().toString());
+                p.setString(4, broker.clock().instant().toString());
                 p.executeUpdate();
             }
-            broker.emit(BrokerEvent.Type.SECRET_SET, null, Broker.details("name", n, "replaced", Boolean.toString(replaced)));
-            broker.onCommit(() -> {
+            events.emit(BrokerEvent.Type.SECRET_SET, null, Events.details("name", n, "replaced", Boolean.toString(replaced)));
+            db.onCommit(() -> {
                 values.put(n, copy);
                 rebuildNeedles();
             });
@@ -204,23 +208,23 @@ public final class SecretVault {
 
     /** The names of the stored secrets, sorted. Never the values. */
     public List<String> names() {
-        return broker.read(() -> List.copyOf(new TreeMap<>(values).keySet()));
+        return db.read(() -> List.copyOf(new TreeMap<>(values).keySet()));
     }
 
     /** Removes a secret; false if there was none by that name. */
     public boolean delete(String name) {
         Objects.requireNonNull(name, "name");
-        return broker.write("delete secret " + name, () -> {
+        return db.write("delete secret " + name, () -> {
             int n;
-            try (PreparedStatement p = broker.connection().prepareStatement("DELETE FROM broker_secrets WHERE name = ?")) {
+            try (PreparedStatement p = db.connection().prepareStatement("DELETE FROM broker_secrets WHERE name = ?")) {
                 p.setString(1, name);
                 n = p.executeUpdate();
             }
             if (n == 0) {
                 return false;
             }
-            broker.emit(BrokerEvent.Type.SECRET_DELETED, null, Broker.details("name", name));
-            broker.onCommit(() -> {
+            events.emit(BrokerEvent.Type.SECRET_DELETED, null, Events.details("name", name));
+            db.onCommit(() -> {
                 byte[] old = values.remove(name);
                 if (old != null) {
                     java.util.Arrays.fill(old, (byte) 0);
@@ -238,12 +242,12 @@ public final class SecretVault {
      * a use by the daemon for that agent.
      */
     public Optional<byte[]> revealForDaemon(String agentId, String name) {
-        return broker.write("reveal secret for the daemon", () -> {
+        return db.write("reveal secret for the daemon", () -> {
             byte[] v = name == null ? null : values.get(name);
             if (v == null) {
                 return Optional.<byte[]>empty();
             }
-            broker.emit(BrokerEvent.Type.SECRET_USED, agentId, Broker.details("name", name, "grant", "daemon"));
+            events.emit(BrokerEvent.Type.SECRET_USED, agentId, Events.details("name", name, "grant", "daemon"));
             return Optional.of(v.clone());
         });
     }
@@ -254,10 +258,10 @@ public final class SecretVault {
      * consumed) if there is no such secret. The caller owns the returned copy and should zero it.
      */
     public Optional<byte[]> reveal(String agentId, String name) {
-        boolean known = broker.read(() -> name != null && values.containsKey(name));
+        boolean known = db.read(() -> name != null && values.containsKey(name));
         if (!known) {
-            return broker.write("reveal secret", () -> {
-                broker.emit(BrokerEvent.Type.DENIED, agentId, Broker.details("kind", GrantKind.SECRET.key(),
+            return db.write("reveal secret", () -> {
+                events.emit(BrokerEvent.Type.DENIED, agentId, Events.details("kind", GrantKind.SECRET.key(),
                         "value", name == null ? "" : Values.printable(name),
                         "reason", "no secret \"" + (name == null ? "" : Values.printable(name)) + "\" in the vault"));
                 return Optional.<byte[]>empty();
@@ -270,12 +274,12 @@ public final class SecretVault {
         if (!(d instanceof Decision.Allowed allowed)) {
             return Optional.empty();
         }
-        return broker.write("reveal secret", () -> {
+        return db.write("reveal secret", () -> {
             byte[] v = values.get(name);
             if (v == null) {
                 return Optional.<byte[]>empty();
             }
-            broker.emit(BrokerEvent.Type.SECRET_USED, agentId, Broker.details("name", name,
+            events.emit(BrokerEvent.Type.SECRET_USED, agentId, Events.details("name", name,
                     "grant", Long.toString(allowed.grant().id())));
             return Optional.of(v.clone());
         });
