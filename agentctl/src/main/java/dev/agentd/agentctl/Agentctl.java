@@ -1,5 +1,6 @@
 package dev.agentd.agentctl;
 
+import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Map;
 import java.util.Objects;
@@ -7,6 +8,7 @@ import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
@@ -30,7 +32,9 @@ import picocli.CommandLine.Spec;
             "",
             "Only root and members of group agentd may use the socket.",
             "",
-            "Every command takes --socket PATH and --json; run `agentctl help COMMAND` for its details."},
+            "Every command takes --socket PATH and --json, before the command (`agentctl --json list`, "
+                    + "as with `docker -H`) or after it (`agentctl list --json`); given in both places, the "
+                    + "one after the command wins. Run `agentctl help COMMAND` for a command's details."},
         subcommands = {
             HelpCommand.class,
             SpawnCommand.class,
@@ -77,6 +81,17 @@ public final class Agentctl implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
+    // The global forms of CommonOptions' --socket and --json: read by
+    // CommonOptions when the subcommand's own are not given.
+    @Option(names = "--socket", paramLabel = "PATH",
+            description = "agentd's admin socket, for the command that follows. "
+                    + "Default: $AGENTD_SOCKET, else /run/agentd/agentd.sock.")
+    private Path socket;
+
+    @Option(names = "--json",
+            description = "Machine output (JSON on stdout, errors as JSON on stderr) for the command that follows.")
+    private boolean json;
+
     private final Clock clock;
     private final Map<String, String> env;
     private final Stdin stdin;
@@ -113,6 +128,16 @@ public final class Agentctl implements Callable<Integer> {
     /** The environment. */
     public Map<String, String> env() {
         return env;
+    }
+
+    /** {@code --socket} given before the subcommand, or null. */
+    Path globalSocket() {
+        return socket;
+    }
+
+    /** Whether {@code --json} was given before the subcommand. */
+    boolean globalJson() {
+        return json;
     }
 
     /** {@code agentctl} alone: show the usage on stderr and fail as a usage error, as git does. */

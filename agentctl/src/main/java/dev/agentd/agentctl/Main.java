@@ -110,7 +110,7 @@ public final class Main {
 
     /** Reports a failure of a command on stderr (as JSON with --json) and returns the exit status. */
     private static int handle(Exception ex, CommandLine cmd, ParseResult parsed) {
-        boolean json = leaf(parsed).hasMatchedOption("--json");
+        boolean json = leaf(parsed).hasMatchedOption("--json") || parsed.hasMatchedOption("--json");
         PrintWriter err = cmd.getErr();
         int exit;
         ObjectNode error = Json.object();

@@ -1,0 +1,152 @@
+package dev.agentd.tests;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.agentd.tests.support.AgentdHarness;
+import dev.agentd.tests.support.Kernel;
+import dev.agentd.tests.support.Manifests;
+import dev.agentd.tests.support.Rpc;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * agentctl as a user runs it: the project's launcher script
+ * ({@code agentctl/src/main/sh/agentctl}, which finds {@code agentctl.jar} in
+ * {@code agentctl/target}) in its own JVM, against a real agentd.
+ */
+@Timeout(value = 180, unit = TimeUnit.SECONDS)
+class AgentctlIT {
+    static final Path LAUNCHER = Path.of(System.getProperty("user.dir"))
+            .resolve("../agentctl/src/main/sh/agentctl").normalize();
+
+    static AgentdHarness agentd;
+
+    record Result(int exit, String out, String err) {
+        JsonNode json() throws IOException {
+            return Rpc.JSON.readTree(out);
+        }
+
+        @Override
+        public String toString() {
+            return "exit " + exit + "\n--- stdout\n" + out + "--- stderr\n" + err;
+        }
+    }
+
+    @BeforeAll
+    static void start() throws Exception {
+        Kernel.requireAgentd();
+        agentd = AgentdHarness.start();
+    }
+
+    @AfterAll
+    static void stop() {
+        if (agentd != null) {
+            agentd.close();
+        }
+    }
+
+    /** Runs the launcher with {@code args}, this JVM's java, no AGENTD_SOCKET. */
+    static Result agentctl(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(LAUNCHER.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command);
+        Map<String, String> env = pb.environment();
+        env.remove("AGENTD_SOCKET");
+        env.remove("AGENTD_HOME");
+        env.put("JAVA_HOME", System.getProperty("java.home"));
+        Path out = Files.createTempFile("agentctl-out", ".txt");
+        Path err = Files.createTempFile("agentctl-err", ".txt");
+        try {
+            pb.redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(
+                    new java.io.File("/dev/null")));
+            Process p = pb.start();
+            if (!p.waitFor(120, TimeUnit.SECONDS)) {
+                p.destroyForcibly();
+                throw new AssertionError("agentctl " + String.join(" ", args) + " did not end");
+            }
+            return new Result(p.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8));
+        } finally {
+            Files.deleteIfExists(out);
+            Files.deleteIfExists(err);
+        }
+    }
+
+    static String socket() {
+        return agentd.socket().toString();
+    }
+
+    static String sleeper(String base) throws IOException {
+        return agentd.spawnId(Manifests.sh(Manifests.name(base), "", "exec sleep 600"));
+    }
+
+    @Test
+    void globalOptions_beforeTheSubcommand() throws Exception {
+        String id = sleeper("global");
+
+        Result r = agentctl("--socket", socket(), "--json", "list");
+
+        assertEquals(0, r.exit(), r::toString);
+        boolean found = false;
+        for (JsonNode a : r.json().path("agents")) {
+            found |= a.path("id").asText().equals(id);
+        }
+        assertTrue(found, r::toString);
+        agentd.killAndAwait(id);
+    }
+
+    @Test
+    void globalOptions_afterTheSubcommand_stillWork() throws Exception {
+        Result r = agentctl("list", "--socket", socket(), "--json");
+
+        assertEquals(0, r.exit(), r::toString);
+        assertTrue(r.json().has("agents"), r::toString);
+    }
+
+    @Test
+    void stop_severalIds_stopsEach_andFailsForTheUnknownOne() throws Exception {
+        String a = sleeper("stop-a");
+        String b = sleeper("stop-b");
+
+        Result r = agentctl("--socket", socket(), "stop", "--grace", "0", a, "no-such-agent", b);
+
+        assertEquals(dev.agentd.agentctl.ExitCodes.NO_SUCH_AGENT, r.exit(), r::toString);
+        assertTrue(r.out().startsWith(a + ": "), r::toString);
+        assertTrue(r.out().contains("\n" + b + ": "), r::toString);
+        assertTrue(r.err().contains("no-such-agent"), r::toString);
+        for (String id : List.of(a, b)) {
+            String state = agentd.status(id).path("state").asText();
+            assertTrue(!state.equals("running") && !state.equals("starting"), id + " is " + state);
+        }
+    }
+
+    @Test
+    void status_severalIds_json_isAnArray() throws Exception {
+        String a = sleeper("status-a");
+        String b = sleeper("status-b");
+
+        Result r = agentctl("--json", "--socket", socket(), "status", a, b);
+
+        assertEquals(0, r.exit(), r::toString);
+        JsonNode out = r.json();
+        assertEquals(2, out.size(), r::toString);
+        assertEquals(a, out.get(0).path("id").asText());
+        assertEquals(b, out.get(1).path("id").asText());
+        Result k = agentctl("kill", "--socket", socket(), a, b);
+        assertEquals(0, k.exit(), k::toString);
+        agentd.await(a);
+        agentd.await(b);
+    }
+}
