@@ -186,11 +186,7 @@ final class AdminServer implements AutoCloseable {
                 if (p.path("manifest").isTextual()) {
                     text = p.get("manifest").asText();
                 } else if (path != null) {
-                    try {
-                        text = Files.readString(Path.of(path));
-                    } catch (IOException e) {
-                        throw new AgentdException(AgentdException.INVALID_PARAMS, "cannot read manifest " + path + ": " + e);
-                    }
+                    text = ClientFiles.readManifest(Path.of(path));
                 } else {
                     throw new AgentdException(AgentdException.INVALID_PARAMS, "agent.spawn needs \"manifest\" (text) or \"path\"");
                 }

@@ -149,4 +149,20 @@ class AgentctlIT {
         agentd.await(a);
         agentd.await(b);
     }
+
+    @Test
+    void secretSet_badName_isRefusedByAgentctl() throws Exception {
+        Result r = agentctl("--socket", socket(), "secret", "set", "../../x");
+
+        assertEquals(2, r.exit(), r::toString);
+        assertTrue(r.err().contains("invalid secret name \"../../x\""), r::toString);
+    }
+
+    @Test
+    void spawn_devZero_failsAtOnceNamingTheLimit() throws Exception {
+        Result r = agentctl("--socket", socket(), "spawn", "/dev/zero");
+
+        assertEquals(2, r.exit(), r::toString);
+        assertTrue(r.err().contains("/dev/zero") && r.err().contains("1024 KiB"), r::toString);
+    }
 }
