@@ -63,7 +63,7 @@ final class EachId {
         }
         List<Outcome<R>> outcomes = concurrently ? concurrently(common, ids, action) : oneByOne(common, ids, action);
         int exit = ExitCodes.OK;
-        ArrayNode array = Json.MAPPER.createArrayNode();
+        ArrayNode array = Json.array();
         for (int i = 0; i < ids.size(); i++) {
             Outcome<R> o = outcomes.get(i);
             if (o.failure() instanceof AgentdUnreachableException u) {

@@ -59,6 +59,11 @@ class AgentctlIT {
 
     /** Runs the launcher with {@code args}, this JVM's java, no AGENTD_SOCKET. */
     static Result agentctl(String... args) throws Exception {
+        return agentctlWithEnv(Map.of(), args);
+    }
+
+    /** As {@link #agentctl}, with {@code extra} added to the environment. */
+    static Result agentctlWithEnv(Map<String, String> extra, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of(LAUNCHER.toString()));
         command.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(command);
@@ -66,6 +71,7 @@ class AgentctlIT {
         env.remove("AGENTD_SOCKET");
         env.remove("AGENTD_HOME");
         env.put("JAVA_HOME", System.getProperty("java.home"));
+        env.putAll(extra);
         Path out = Files.createTempFile("agentctl-out", ".txt");
         Path err = Files.createTempFile("agentctl-err", ".txt");
         try {
@@ -164,5 +170,43 @@ class AgentctlIT {
 
         assertEquals(2, r.exit(), r::toString);
         assertTrue(r.err().contains("/dev/zero") && r.err().contains("1024 KiB"), r::toString);
+    }
+
+    @Test
+    void classDataArchive_madeOnFirstUse_keepsStdoutClean_andIsUsedAfter() throws Exception {
+        Path cache = Files.createTempDirectory("agentctl-cache");
+        Map<String, String> env = Map.of("XDG_CACHE_HOME", cache.toString());
+
+        Result first = agentctlWithEnv(env, "--socket", socket(), "--json", "list");
+        assertEquals(0, first.exit(), first::toString);
+        assertTrue(first.json().has("agents"), "stdout is the JSON alone, no JVM warnings: " + first);
+        List<Path> archives;
+        try (var s = Files.list(cache.resolve("agentd"))) {
+            archives = s.toList();
+        }
+        assertEquals(1, archives.size(), archives::toString);
+        assertTrue(archives.get(0).getFileName().toString().matches("agentctl-\\d+-\\d+\\.jsa"), archives::toString);
+
+        Map<String, String> logged = Map.of("XDG_CACHE_HOME", cache.toString(), "AGENTCTL_JAVA_OPTS",
+                "-Xlog:class+load=info:file=" + cache.resolve("classes.log"));
+        Result second = agentctlWithEnv(logged, "--socket", socket(), "list");
+        assertEquals(0, second.exit(), second::toString);
+        String log = Files.readString(cache.resolve("classes.log"));
+        assertTrue(log.contains("picocli.CommandLine source: shared objects file"),
+                "picocli comes from the archive: " + log.lines().filter(l -> l.contains("picocli.CommandLine ")).toList());
+    }
+
+    @Test
+    void classDataArchive_inACacheOthersCanWrite_isNeitherMadeNorUsed() throws Exception {
+        Path cache = Files.createTempDirectory("agentctl-cache");
+        Path dir = Files.createDirectory(cache.resolve("agentd"));
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+
+        Result r = agentctlWithEnv(Map.of("XDG_CACHE_HOME", cache.toString()), "--socket", socket(), "list");
+
+        assertEquals(0, r.exit(), r::toString);
+        try (var s = Files.list(dir)) {
+            assertEquals(List.of(), s.toList());
+        }
     }
 }
