@@ -475,6 +475,8 @@ final class AdminServer implements AutoCloseable {
         o.put("error", a.error());
         Map<String, Object> res = supervisor.resources(a.id());
         o.set("resources", res.isEmpty() ? null : JSON.valueToTree(res));
+        Toolcalls calls = supervisor.toolcalls();
+        o.put("toolcalls", calls == null ? 0 : calls.calls(a.id()));
         o.put("manifest_path", a.manifestPath());
         return o;
     }

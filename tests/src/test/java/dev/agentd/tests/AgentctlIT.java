@@ -209,4 +209,96 @@ class AgentctlIT {
             assertEquals(List.of(), s.toList());
         }
     }
+
+    static final Path CLIENT_DIR = Path.of(System.getProperty("user.dir"))
+            .resolve("../toolcall-gateway/src/main/python").normalize();
+
+    @Test
+    void top_json_showsCpuMemoryPidsAndToolcalls() throws Exception {
+        String script = """
+                import sys, time
+                sys.path.insert(0, sys.argv[1])
+                from agentd_toolcall import ToolcallClient
+                c = ToolcallClient()
+                for i in range(5):
+                    c.call_tool("echo", {"text": "x"})
+                print("CALLED", flush=True)
+                time.sleep(600)
+                """;
+        String yaml = Manifests.of(Manifests.name("top"), "filesystem:\n  read: [" + Manifests.quote(CLIENT_DIR + "/**")
+                + "]\ncapabilities:\n  - {tool: echo}\n", List.of("/usr/bin/python3", "-c", script, CLIENT_DIR.toString()));
+        String id = agentd.spawnId(yaml);
+        agentd.awaitLog(id, l -> l.contains("CALLED"), java.time.Duration.ofSeconds(60));
+
+        Result r = agentctl("--socket", socket(), "top", "--json", "-d", "0.3");
+
+        assertEquals(0, r.exit(), r::toString);
+        JsonNode mine = null;
+        for (JsonNode a : r.json().path("agents")) {
+            if (a.path("id").asText().equals(id)) {
+                mine = a;
+            }
+        }
+        assertTrue(mine != null, r::toString);
+        assertEquals(5, mine.path("toolcalls").asLong(), r::toString);
+        assertEquals(0.0, mine.path("toolcalls_per_second").asDouble(-1), r::toString);
+        assertTrue(mine.path("pids").asLong() >= 1, r::toString);
+        assertTrue(mine.path("memory_bytes").asLong() > 0, r::toString);
+        assertTrue(mine.path("cpu_percent").isNumber(), r::toString);
+
+        Result human = agentctl("--socket", socket(), "top", "-n", "2", "-d", "0.2");
+        assertEquals(0, human.exit(), human::toString);
+        assertTrue(human.out().startsWith("agentctl top - "), human::toString);
+        assertEquals(2, human.out().split("ID +NAME +CPU% +MEM +PIDS +CALLS/S", -1).length - 1, human::toString);
+        assertTrue(human.out().contains(id), human::toString);
+        agentd.killAndAwait(id);
+    }
+
+    @Test
+    void events_showLifecycle_andFollowPrintsNewOnesAsTheyHappen() throws Exception {
+        String id = sleeper("events");
+        Result past = agentctl("--socket", socket(), "--json", "events", "--agent", id);
+        assertEquals(0, past.exit(), past::toString);
+        assertTrue(past.out().lines().anyMatch(l -> l.contains("\"event\":\"spawn\"")), past::toString);
+
+        // The follower prints the agent's past events first (its spawn): once
+        // that line is out it has listed the log, and what comes after the
+        // list reaches it through the follow.
+        ProcessBuilder pb = new ProcessBuilder(LAUNCHER.toString(), "--socket", socket(), "events", "-f", "--json",
+                "--agent", id);
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        pb.redirectError(ProcessBuilder.Redirect.DISCARD);
+        Process follow = pb.start();
+        var lines = new java.io.BufferedReader(new java.io.InputStreamReader(follow.getInputStream(), StandardCharsets.UTF_8));
+        java.util.concurrent.CompletableFuture<Boolean> sawExit = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+            try {
+                boolean killed = false;
+                for (String line; (line = lines.readLine()) != null; ) {
+                    JsonNode ev = Rpc.JSON.readTree(line);
+                    assertTrue(EVENTS.contains(ev.path("event").asText()), line);
+                    if (!killed && ev.path("event").asText().equals("spawn")) {
+                        agentd.killAndAwait(id);
+                        killed = true;
+                    }
+                    if (killed && ev.path("event").asText().equals("exit")) {
+                        return true;
+                    }
+                }
+                return false;
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        try {
+            assertTrue(sawExit.get(90, TimeUnit.SECONDS), "the follower printed the agent's exit");
+        } finally {
+            follow.destroyForcibly();
+            follow.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    static final java.util.Set<String> EVENTS = java.util.Set.of("spawn", "restore", "spawn.refused",
+            "restore.refused", "adopt", "restart", "stop", "kill", "exit", "checkpoint", "daemon.start",
+            "broker.granted", "broker.delegated", "broker.revoked", "broker.approval_requested", "broker.approved",
+            "broker.denied_approval");
 }
