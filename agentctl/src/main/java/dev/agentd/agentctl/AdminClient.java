@@ -1,9 +1,6 @@
 package dev.agentd.agentctl;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -15,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
@@ -46,7 +44,6 @@ public final class AdminClient implements AutoCloseable {
     /** Method of the notifications agentd sends while following the audit log. */
     public static final String AUDIT_NOTIFICATION = "audit.record";
 
-    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     private final Path socket;
     private final SocketChannel channel;
@@ -294,14 +291,14 @@ public final class AdminClient implements AutoCloseable {
     }
 
     private void send(long id, Request request) throws IOException {
-        ObjectNode envelope = MAPPER.createObjectNode();
+        Map<String, Object> envelope = new LinkedHashMap<>();
         envelope.put("jsonrpc", "2.0");
         envelope.put("id", id);
         envelope.put("method", request.method());
-        envelope.set("params", MAPPER.valueToTree(request.params()));
+        envelope.put("params", request.params());
         // Jackson escapes control characters, so a manifest's newlines can
         // never split the request across lines.
-        byte[] line = (MAPPER.writeValueAsString(envelope) + "\n").getBytes(StandardCharsets.UTF_8);
+        byte[] line = (Json.compactValue(envelope) + "\n").getBytes(StandardCharsets.UTF_8);
         try {
             out.write(line);
             out.flush();
@@ -320,16 +317,17 @@ public final class AdminClient implements AutoCloseable {
         if (line == null) {
             throw AgentdUnreachableException.lost(socket, method, null);
         }
+        JsonNode msg;
         try {
-            JsonNode msg = MAPPER.readTree(line);
-            if (msg == null || !msg.isObject()) {
-                throw new IOException("agentd sent something other than a JSON object during " + method + ": "
-                        + abbreviate(line));
-            }
-            return msg;
-        } catch (JsonProcessingException e) {
+            msg = Json.parse(line);
+        } catch (IOException e) {
             throw new IOException("agentd sent a line that is not JSON during " + method + ": " + abbreviate(line), e);
         }
+        if (!msg.isObject()) {
+            throw new IOException("agentd sent something other than a JSON object during " + method + ": "
+                    + abbreviate(line));
+        }
+        return msg;
     }
 
     private static String abbreviate(String s) {

@@ -138,6 +138,11 @@ public record Agent(JsonNode json) implements JsonResult {
         return longValue(json.path("resources"), "oom_kills");
     }
 
+    /** Tool calls agentd handled for the agent since agentd started; null from an agentd that does not count them. */
+    public Long toolcalls() {
+        return longValue(json, "toolcalls");
+    }
+
     /** True once the agent is gone for good (exited or failed). */
     public boolean isFinished() {
         return EXITED.equals(state()) || FAILED.equals(state());

@@ -1,5 +1,6 @@
 package dev.agentd.agentctl;
 
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -36,7 +37,11 @@ import picocli.CommandLine.Spec;
                     + "agent has a checkpoint taken with --leave-running in the same run, only the pages "
                     + "changed since that one are stored, and this checkpoint needs it (it cannot be "
                     + "removed or exported before this one). It needs the kernel's dirty-memory tracking "
-                    + "(soft-dirty) and is refused, with the reason, where that is missing."},
+                    + "(soft-dirty) and is refused, with the reason, where that is missing.",
+            "",
+            "With several IDs, the agents are checkpointed one after the other, each reported as "
+                    + "`ID: CHECKPOINT` in the order given (--json: an array, an {\"id\", \"error\"} object "
+                    + "for each that failed); the exit status is that of the first failure."},
         subcommands = {CheckpointRmCommand.class, CheckpointExportCommand.class, CheckpointImportCommand.class},
         footer = {
             "%nEXAMPLES",
@@ -55,8 +60,8 @@ final class CheckpointCommand implements Callable<Integer> {
     @Spec
     private CommandSpec spec;
 
-    @Parameters(paramLabel = "ID", arity = "0..1", description = "The running agent's id, or its name when unique.")
-    private String id;
+    @Parameters(paramLabel = "ID", arity = "0..*", description = "The running agent's id, or its name when unique.")
+    private List<String> ids;
 
     @Option(names = "--leave-running", description = "Resume the agent after the dump instead of stopping it.")
     private boolean leaveRunning;
@@ -68,14 +73,12 @@ final class CheckpointCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (id == null) {
+        if (ids == null || ids.isEmpty()) {
             throw new ParameterException(spec.commandLine(), "Missing agent ID (or a subcommand: rm, export, import)");
         }
-        try (AdminClient agentd = common.connect()) {
-            Checkpoint c = new Checkpoint(agentd.call(new Request.CheckpointCreate(id, leaveRunning, incremental),
-                    CheckpointProgress.to(common)));
-            common.print(c, c.id() + "\n");
-        }
-        return ExitCodes.OK;
+        return EachId.run(common, ids,
+                (agentd, id) -> new Checkpoint(agentd.call(new Request.CheckpointCreate(id, leaveRunning, incremental),
+                        CheckpointProgress.to(common))),
+                (c, several) -> several ? c.agentId() + ": " + c.id() + "\n" : c.id() + "\n");
     }
 }

@@ -14,7 +14,10 @@ import picocli.CommandLine.Spec;
  * output streams, the clock.
  *
  * <p>A mixin rather than options on the top command, so they can follow the
- * subcommand ({@code agentctl list --json}) as users type them.
+ * subcommand ({@code agentctl list --json}) as users type them. The top
+ * command has the same two options for the other order
+ * ({@code agentctl --socket PATH --json list}, as {@code docker -H} and
+ * {@code kubectl --context} go); the subcommand's own win when both are given.
  */
 public final class CommonOptions {
 
@@ -32,12 +35,12 @@ public final class CommonOptions {
 
     /** Whether {@code --json} was given. */
     public boolean json() {
-        return json;
+        return json || root().globalJson();
     }
 
     /** The socket this command will use. */
     public Path socket() {
-        return AdminClient.resolveSocket(socket, root().env());
+        return AdminClient.resolveSocket(socket != null ? socket : root().globalSocket(), root().env());
     }
 
     /** Connects to agentd on {@link #socket()}. */
@@ -67,7 +70,7 @@ public final class CommonOptions {
 
     /** Prints {@code result} as pretty JSON with {@code --json}, else the {@code human} text as is. */
     public void print(JsonResult result, String human) {
-        if (json) {
+        if (json()) {
             printJson(result.json());
         } else {
             out().print(human);
@@ -97,7 +100,7 @@ public final class CommonOptions {
      * command when stdout's reader has gone.
      */
     public void printStreamed(String human, JsonNode item) {
-        if (json) {
+        if (json()) {
             out().println(Json.compact(item));
         } else {
             out().println(human);
@@ -111,7 +114,7 @@ public final class CommonOptions {
 
     /** Tells the user, on stderr, which rules best effort left out (human mode only: --json has them in the record). */
     public void warnDropped(Agent agent) {
-        if (json) {
+        if (json()) {
             return;
         }
         for (String rule : agent.dropped()) {

@@ -11,6 +11,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
+import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.UsageMessageSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
@@ -30,7 +31,7 @@ public final class Main {
 
     /** Runs agentctl and exits with its status. */
     public static void main(String[] args) {
-        System.exit(commandLine(Clock.systemUTC(), System.getenv()).execute(args));
+        System.exit(commandLine(Clock.systemUTC(), System.getenv(), Stdin.system(), args).execute(args));
     }
 
     /**
@@ -43,12 +44,61 @@ public final class Main {
 
     /** As {@link #commandLine(Clock, Map)}, reading standard input from {@code stdin}. */
     public static CommandLine commandLine(Clock clock, Map<String, String> env, Stdin stdin) {
+        return commandLine(clock, env, stdin, null);
+    }
+
+    /**
+     * The command line for running {@code args}: with only the subcommand
+     * they name when that is clear from them, else with all (help, the top
+     * command alone, an unknown name, an unknown option first). Start-up is
+     * mostly picocli building its model of each command it is given.
+     *
+     * @param args the arguments about to be executed, or null for all subcommands
+     */
+    public static CommandLine commandLine(Clock clock, Map<String, String> env, Stdin stdin, String[] args) {
         CommandLine cl = new CommandLine(new Agentctl(clock, env, stdin));
+        Class<?> only = args == null ? null : named(args);
+        for (Class<?> sub : Agentctl.SUBCOMMANDS) {
+            if (only == null || sub == only) {
+                cl.addSubcommand(sub);
+            }
+        }
         cl.setExecutionExceptionHandler(Main::handle);
         cl.setParameterExceptionHandler(Main::usageError);
         // Manual-page section names and order, on every command.
         decorate(cl);
         return cl;
+    }
+
+    /**
+     * The subcommand {@code args} run, when it is sure: the first argument
+     * after the top command's own options, matching a subcommand's name or
+     * alias. {@code Void.class} for {@code --version} (no subcommand at
+     * all), null for help (it must see every command) and anything unclear.
+     */
+    static Class<?> named(String[] args) {
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (a.equals("--socket")) {
+                i++; // its value
+            } else if (a.startsWith("--socket=") || a.equals("--json")) {
+                continue;
+            } else if (a.equals("-V") || a.equals("--version")) {
+                return Void.class; // the top command's own answer: no subcommand needed
+            } else if (a.startsWith("-")) {
+                return null; // --help, a typo: picocli answers with all commands in view
+            } else {
+                for (Class<?> sub : Agentctl.SUBCOMMANDS) {
+                    Command c = sub.getAnnotation(Command.class);
+                    if (c != null && !c.name().equals("help")
+                            && (c.name().equals(a) || Arrays.asList(c.aliases()).contains(a))) {
+                        return sub;
+                    }
+                }
+                return null;
+            }
+        }
+        return null;
     }
 
     private static void decorate(CommandLine cl) {
@@ -110,7 +160,7 @@ public final class Main {
 
     /** Reports a failure of a command on stderr (as JSON with --json) and returns the exit status. */
     private static int handle(Exception ex, CommandLine cmd, ParseResult parsed) {
-        boolean json = leaf(parsed).hasMatchedOption("--json");
+        boolean json = leaf(parsed).hasMatchedOption("--json") || parsed.hasMatchedOption("--json");
         PrintWriter err = cmd.getErr();
         int exit;
         ObjectNode error = Json.object();

@@ -1,7 +1,11 @@
 package dev.agentd.agentctl;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.nio.charset.CharacterCodingException;
+import java.nio.charset.CodingErrorAction;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -9,6 +13,9 @@ import java.nio.file.Path;
 
 /** Reads a manifest file for {@code spawn} and {@code run}. */
 final class Manifests {
+    /** The largest manifest agentd takes, inline on a request line or from a file. */
+    static final int MAX_BYTES = 1 << 20;
+
     private Manifests() {}
 
     /**
@@ -22,7 +29,20 @@ final class Manifests {
             if (Files.isDirectory(file)) {
                 throw new CliException(ExitCodes.USAGE, "cannot read manifest " + file + ": is a directory");
             }
-            return Files.readString(file);
+            // A pipe is fine (agentctl spawn <(generate-manifest)), but read a
+            // bounded amount: agentctl spawn /dev/zero must fail, not fill the heap.
+            byte[] bytes;
+            try (InputStream in = Files.newInputStream(file)) {
+                bytes = in.readNBytes(MAX_BYTES + 1);
+            }
+            if (bytes.length > MAX_BYTES) {
+                throw new CliException(ExitCodes.USAGE, "cannot read manifest " + file + ": larger than the limit of "
+                        + MAX_BYTES / 1024 + " KiB (" + MAX_BYTES + " bytes)");
+            }
+            return StandardCharsets.UTF_8.newDecoder()
+                    .onMalformedInput(CodingErrorAction.REPORT)
+                    .onUnmappableCharacter(CodingErrorAction.REPORT)
+                    .decode(ByteBuffer.wrap(bytes)).toString();
         } catch (NoSuchFileException e) {
             throw new CliException(ExitCodes.USAGE, "cannot read manifest " + file + ": no such file");
         } catch (AccessDeniedException e) {

@@ -27,7 +27,7 @@ final class SecretRmCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         try (AdminClient agentd = common.connect()) {
-            Secrets s = agentd.deleteSecret(name);
+            Secrets s = agentd.deleteSecret(SecretName.check(name));
             common.print(s, "secret " + (s.name() == null ? name : s.name()) + " removed\n");
         }
         return ExitCodes.OK;

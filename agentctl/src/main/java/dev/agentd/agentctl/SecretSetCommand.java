@@ -32,10 +32,17 @@ import picocli.CommandLine.Parameters;
             "  agentctl secret set openai_key < ~/.config/openai/key",
             "  agentctl secret set db_password --prompt"})
 final class SecretSetCommand implements Callable<Integer> {
+    /**
+     * Largest value read: agentd takes requests of up to 1 MiB a line, and the
+     * value travels base64-encoded (4/3 of its size). Bounded so that
+     * {@code < /dev/zero} fails at once instead of filling the heap.
+     */
+    static final int MAX_VALUE = 512 * 1024;
+
     @Mixin
     private CommonOptions common;
 
-    @Parameters(paramLabel = "NAME", description = "The secret's name, as grants and tools refer to it.")
+    @Parameters(paramLabel = "NAME", description = "The secret's name, as grants and tools refer to it (${secret:NAME}): 1 to 256 of A-Z a-z 0-9 _ . -; at most 512 KiB are read from stdin.")
     private String name;
 
     @Option(names = "--prompt", description = "Prompt for the value on the terminal and read it without echo.")
@@ -43,6 +50,7 @@ final class SecretSetCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        SecretName.check(name);
         byte[] value = prompt ? typed() : piped();
         try {
             if (value.length == 0) {
@@ -66,7 +74,13 @@ final class SecretSetCommand implements Callable<Integer> {
                     + "pipe it in (echo -n VALUE | agentctl secret set " + name + "), redirect a file "
                     + "(< FILE), or use --prompt to type it without echo");
         }
-        return stripOneNewline(stdin.stream().readAllBytes());
+        byte[] read = stdin.stream().readNBytes(MAX_VALUE + 1);
+        if (read.length > MAX_VALUE) {
+            Arrays.fill(read, (byte) 0);
+            throw new CliException(ExitCodes.USAGE, "the value for secret " + name + " on stdin is longer than "
+                    + MAX_VALUE / 1024 + " KiB; nothing stored");
+        }
+        return stripOneNewline(read);
     }
 
     private byte[] typed() {

@@ -42,7 +42,7 @@ import picocli.CommandLine.Parameters;
 final class ToolCallCommand implements Callable<Integer> {
     /** Strict: "true false" or "12abc" are strings, not a JSON value followed by junk. */
     private static final ObjectReader JSON_VALUE =
-            Json.MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+            Json.mapper().reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
 
     @Mixin
     private CommonOptions common;

@@ -35,7 +35,8 @@ final class Cli {
 
     /** Runs {@code agentctl --socket SOCKET args...} with {@code stdin} as standard input. */
     static Result runWithStdin(Path socket, Stdin stdin, String... args) {
-        return execute(Main.commandLine(Clock.fixed(NOW, ZoneOffset.UTC), Map.of(), stdin), withSocket(socket, args));
+        String[] all = withSocket(socket, args);
+        return execute(Main.commandLine(Clock.fixed(NOW, ZoneOffset.UTC), Map.of(), stdin, all), all);
     }
 
     /** Standard input holding {@code bytes}; {@code terminal} says whether it is a terminal. */
@@ -68,7 +69,8 @@ final class Cli {
 
     /** Runs {@code agentctl args...} with the given environment. */
     static Result runWithEnv(Map<String, String> env, String... args) {
-        return execute(Main.commandLine(Clock.fixed(NOW, ZoneOffset.UTC), env), args);
+        // As Main.main builds it: only the subcommand args name, when clear.
+        return execute(Main.commandLine(Clock.fixed(NOW, ZoneOffset.UTC), env, Stdin.system(), args), args);
     }
 
     private static Result execute(CommandLine cl, String... args) {

@@ -15,6 +15,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** secret set, list, rm. */
 class SecretCommandTest {
@@ -167,5 +168,37 @@ class SecretCommandTest {
 
         assertEquals(1, r.exit(), r::toString);
         assertEquals("agentctl: no such secret: nope\n", r.err());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"../../x", "a/b", "with space", "", "${secret:x}"})
+    void set_nameOutsideTheSecretSyntax_isRefusedBeforeReadingStdin(String name) {
+        var r = Cli.runWithStdin(agentd.socket(), Cli.stdin("v".getBytes(StandardCharsets.UTF_8), false),
+                "secret", "set", name);
+
+        assertEquals(ExitCodes.USAGE, r.exit(), r::toString);
+        assertTrue(r.err().contains("invalid secret name"), r.err());
+        assertTrue(r.err().contains("${secret:NAME}"), r.err());
+        assertTrue(agentd.requests().isEmpty());
+    }
+
+    @Test
+    void rm_nameOutsideTheSecretSyntax_isRefused() {
+        var r = Cli.run(agentd.socket(), "secret", "rm", "../../x");
+
+        assertEquals(ExitCodes.USAGE, r.exit(), r::toString);
+        assertTrue(agentd.requests().isEmpty());
+    }
+
+    @Test
+    void set_valueLongerThanTheCap_isRefused() {
+        byte[] big = new byte[SecretSetCommand.MAX_VALUE + 1];
+        java.util.Arrays.fill(big, (byte) 'a');
+
+        var r = Cli.runWithStdin(agentd.socket(), Cli.stdin(big, false), "secret", "set", "k");
+
+        assertEquals(ExitCodes.USAGE, r.exit(), r::toString);
+        assertTrue(r.err().contains("longer than 512 KiB"), r.err());
+        assertTrue(agentd.requests().isEmpty());
     }
 }

@@ -186,11 +186,7 @@ final class AdminServer implements AutoCloseable {
                 if (p.path("manifest").isTextual()) {
                     text = p.get("manifest").asText();
                 } else if (path != null) {
-                    try {
-                        text = Files.readString(Path.of(path));
-                    } catch (IOException e) {
-                        throw new AgentdException(AgentdException.INVALID_PARAMS, "cannot read manifest " + path + ": " + e);
-                    }
+                    text = ClientFiles.readManifest(Path.of(path));
                 } else {
                     throw new AgentdException(AgentdException.INVALID_PARAMS, "agent.spawn needs \"manifest\" (text) or \"path\"");
                 }
@@ -517,6 +513,8 @@ final class AdminServer implements AutoCloseable {
         o.put("error", a.error());
         Map<String, Object> res = supervisor.resources(a.id());
         o.set("resources", res.isEmpty() ? null : JSON.valueToTree(res));
+        Toolcalls calls = supervisor.toolcalls();
+        o.put("toolcalls", calls == null ? 0 : calls.calls(a.id()));
         o.put("manifest_path", a.manifestPath());
         return o;
     }

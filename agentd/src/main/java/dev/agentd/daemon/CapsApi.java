@@ -12,6 +12,7 @@ import dev.agentd.broker.GrantRequest;
 import dev.agentd.broker.GrantStatus;
 import dev.agentd.broker.Principal;
 import dev.agentd.broker.Rate;
+import dev.agentd.toolcall.tools.HttpFetchTool;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -111,7 +112,7 @@ final class CapsApi {
                     return r;
                 }
                 case "secret.set": {
-                    String name = text(p, "name");
+                    String name = secretName(p);
                     byte[] value;
                     try {
                         value = Base64.getDecoder().decode(text(p, "value_base64"));
@@ -128,7 +129,7 @@ final class CapsApi {
                     return r;
                 }
                 case "secret.delete": {
-                    String name = text(p, "name");
+                    String name = secretName(p);
                     if (!caps.vault().delete(name)) {
                         throw new AgentdException(AgentdException.INVALID_PARAMS, "no secret named \"" + name + "\"");
                     }
@@ -166,6 +167,31 @@ final class CapsApi {
 
     private String agent(JsonNode p) throws AgentdException {
         return supervisor.status(text(p, "id")).id();
+    }
+
+    /**
+     * The {@code name} parameter of secret.set and secret.delete, which must
+     * be a NAME of {@code ${secret:NAME}}: a secret called {@code ../../x}
+     * could be stored but never used, and looks like a path it is not.
+     */
+    private static String secretName(JsonNode p) throws AgentdException {
+        String name = text(p, "name");
+        if (!HttpFetchTool.SECRET_NAME.matcher(name).matches()) {
+            ObjectNode data = JSON.createObjectNode().put("name", name).put("expected", HttpFetchTool.SECRET_NAME.pattern());
+            throw new AgentdException(AgentdException.INVALID_PARAMS, "invalid secret name \"" + printable(name)
+                    + "\": expected 1 to 256 of A-Z a-z 0-9 _ . - (the NAME in ${secret:NAME})", data);
+        }
+        return name;
+    }
+
+    /** {@code s} with control characters escaped and cut at 64 characters, for a message. */
+    private static String printable(String s) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length() && i < 64; i++) {
+            char c = s.charAt(i);
+            b.append(Character.isISOControl(c) ? String.format("\\u%04x", (int) c) : String.valueOf(c));
+        }
+        return s.length() > 64 ? b + "..." : b.toString();
     }
 
     private static String text(JsonNode p, String key) throws AgentdException {

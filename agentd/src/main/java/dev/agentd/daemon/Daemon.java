@@ -118,12 +118,10 @@ public final class Daemon implements AutoCloseable {
         }
         for (Path f : files) {
             try {
-                supervisor.spawn(Files.readString(f), f.toString(), 0);
+                supervisor.spawn(ClientFiles.readManifest(f), f.toString(), 0);
             } catch (AgentdException e) {
-                // Already running (re-adopted) or invalid: say so, go on with the rest.
+                // Already running (re-adopted), unreadable or invalid: say so, go on with the rest.
                 System.err.println("agentd: boot manifest " + f + ": " + e.getMessage());
-            } catch (IOException e) {
-                System.err.println("agentd: cannot read boot manifest " + f + ": " + e.getMessage());
             }
         }
     }

@@ -31,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
 import java.util.function.IntPredicate;
 
 /**
@@ -50,6 +51,12 @@ final class Toolcalls implements AutoCloseable {
     private final Audit audit;
     private ToolRegistry tools;
     private final Map<String, Gateway> gateways = new ConcurrentHashMap<>();
+    /**
+     * Tool calls handled per agent since this agentd started (allowed or not),
+     * for agent.list's {@code toolcalls} and so {@code agentctl top}'s rate.
+     * Kept across an agent's restarts; one small counter per agent id.
+     */
+    private final Map<String, LongAdder> calls = new ConcurrentHashMap<>();
     private volatile java.util.function.Predicate<String> hiddenTool = t -> false;
     private volatile GatewayLimits limits = GatewayLimits.defaults();
     private dev.agentd.toolcall.Acceptor acceptor;
@@ -191,6 +198,12 @@ final class Toolcalls implements AutoCloseable {
         }
     }
 
+    /** Tool calls agent {@code agentId} made since this agentd started. */
+    long calls(String agentId) {
+        LongAdder n = calls.get(agentId);
+        return n == null ? 0 : n.sum();
+    }
+
     /** The agent's gateway, if it has one. */
     java.util.Optional<Gateway> gateway(String agentId) {
         return java.util.Optional.ofNullable(gateways.get(agentId));
@@ -283,6 +296,7 @@ final class Toolcalls implements AutoCloseable {
 
     /** Audited before the agent gets the result: a kill -9 after it read the answer cannot lose the record. */
     private void record(CallRecord r) {
+        calls.computeIfAbsent(r.agentId(), id -> new LongAdder()).increment();
         Map<String, Object> d = new LinkedHashMap<>();
         d.put("tool", r.tool());
         d.put("args_sha256", r.argsSha256());

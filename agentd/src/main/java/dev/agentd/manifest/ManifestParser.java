@@ -124,6 +124,10 @@ public final class ManifestParser {
      */
     public static Manifest parse(Path file) throws IOException, ManifestException {
         ManifestParser parser = new ManifestParser(file.toString(), file.toAbsolutePath().normalize().getParent());
+        if (!Files.isRegularFile(file)) {
+            // /dev/zero has size 0 and no end; a FIFO blocks the reader.
+            throw parser.single("not a regular file: manifests are read from regular files only");
+        }
         if (Files.size(file) > 4L * MAX_CHARS) {
             throw parser.single("manifest is larger than " + MAX_CHARS + " characters");
         }

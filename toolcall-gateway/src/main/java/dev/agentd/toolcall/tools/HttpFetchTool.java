@@ -64,7 +64,12 @@ public final class HttpFetchTool extends SchemaTool {
     /** Default kept: the body appears twice in a result and the gateway's default result cap is 1 MiB. */
     public static final long DEFAULT_MAX_BYTES = 256 * 1024;
 
-    private static final Pattern SECRET_REF = Pattern.compile("\\$\\{secret:([A-Za-z0-9_.-]{1,256})\\}");
+    /**
+     * What NAME may be in {@code ${secret:NAME}}, and so what a secret may be
+     * called: a name outside it could be stored but never referred to.
+     */
+    public static final Pattern SECRET_NAME = Pattern.compile("[A-Za-z0-9_.-]{1,256}");
+    private static final Pattern SECRET_REF = Pattern.compile("\\$\\{secret:(" + SECRET_NAME.pattern() + ")\\}");
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,256}");
     /**
      * Headers the tool owns: framing and connection management (a forged
