@@ -210,6 +210,9 @@ final class Toolcalls implements AutoCloseable {
     }
 
     void close(String agentId) {
+        // Its count goes with its gateway: an ended agent takes no calls, and a
+        // host that runs through many agents must not keep one counter each.
+        calls.remove(agentId);
         Gateway g = gateways.remove(agentId);
         if (g != null) {
             g.close();
