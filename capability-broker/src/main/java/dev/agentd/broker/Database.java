@@ -112,19 +112,7 @@ final class Database {
             } catch (SQLException e) {
                 throw new BrokerException(what + " failed in " + file + ": " + e.getMessage(), e);
             } finally {
-                if (!committed) {
-                    try {
-                        connection.rollback();
-                    } catch (SQLException ignored) {
-                        // The original exception says what went wrong; a failed rollback of a
-                        // connection we are not committing leaves nothing committed either.
-                    }
-                }
-                try {
-                    connection.setAutoCommit(true);
-                } catch (SQLException ignored) {
-                    // Same connection; the next write sets it again.
-                }
+                endTransaction(committed);
                 inWrite = false;
                 events.end();
                 afterCommit.clear();
