@@ -247,7 +247,7 @@ final class AgentLifecycle {
                 limits = withPids(limits, cfg.defaultPids());
             }
             cg = cgroups.create("agent-" + rec.id(), limits, LimitMode.STRICT);
-            recordCgroup(dir, cg);
+            CgroupRecord.write(dir, cg);
             byte[] filter = seccomp.compile(m.seccomp());
             SandboxSpec.Builder sb = SandboxPlanner.builder(m, rec.uid(), dir.resolve("root"), dir.resolve("workspace"),
                     dir.resolve("agent.log"), cg, filter, cfg);
@@ -357,46 +357,9 @@ final class AgentLifecycle {
         }
     }
 
-    /** An agent's cgroup directories, one a line, in its directory: written at spawn, read at re-adoption. */
-    static final String CGROUP_RECORD = "cgroup.dirs";
-
-    /**
-     * Records where the agent's cgroup is, in every hierarchy: a later agentd
-     * may run in another cgroup (v1 hierarchies each have their own path),
-     * where a path computed from its own would miss some of them.
-     */
-    private static void recordCgroup(Path dir, Cgroup cg) throws IOException {
-        Path tmp = dir.resolve(CGROUP_RECORD + ".new");
-        Files.write(tmp, cg.directories().stream().map(Path::toString).toList());
-        Files.move(tmp, dir.resolve(CGROUP_RECORD), java.nio.file.StandardCopyOption.ATOMIC_MOVE,
-                java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    }
-
-    /** The cgroup of an agent an earlier agentd spawned, by its record (by the computed path without one); null when gone. */
+    /** The cgroup of an agent an earlier agentd spawned, by its record; null when gone. */
     private Cgroup openAgentCgroup(String id) {
-        String name = "agent-" + id;
-        Path record = cfg.agentDir(id).resolve(CGROUP_RECORD);
-        try {
-            if (Files.exists(record)) {
-                List<Path> dirs = Files.readAllLines(record).stream().filter(l -> !l.isBlank()).map(Path::of).toList();
-                try {
-                    return cgroups.openRecorded(name, dirs);
-                } catch (IllegalArgumentException e) {
-                    System.err.println("agentd: " + record + " names no cgroup of this machine (" + e.getMessage()
-                            + "); looking where this agentd would put it");
-                }
-            }
-            return cgroups.open(name); // spawned by an agentd that recorded none
-        } catch (CgroupException e) {
-            return null; // gone
-        } catch (IOException e) {
-            System.err.println("agentd: cannot read " + record + ": " + e.getMessage());
-            try {
-                return cgroups.open(name);
-            } catch (CgroupException gone) {
-                return null;
-            }
-        }
+        return CgroupRecord.open(cgroups, cfg.agentDir(id), "agent-" + id);
     }
 
     /** Re-adopts agents an earlier agentd left running; records those that ended meanwhile. */

@@ -147,14 +147,20 @@ final class McpServers implements AutoCloseable {
         Path dir = cfg.stateDir().resolve("mcp").resolve(c.name());
         Path root = dir.resolve("root");
         Files.createDirectories(root);
-        try {
-            Cgroup stale = cgroups.open("mcp-" + c.name());
-            stale.killAll(Duration.ofSeconds(5));
-            stale.remove();
-        } catch (CgroupException | RuntimeException e) {
-            // none left from an earlier run
+        // A server left by an agentd that was killed: found where it was made (an
+        // agentd restarted in another cgroup computes other v1 paths), stopped, removed.
+        Cgroup stale = CgroupRecord.open(cgroups, dir, "mcp-" + c.name());
+        if (stale != null) {
+            try {
+                stale.killAll(Duration.ofSeconds(5));
+                stale.remove();
+            } catch (CgroupException | RuntimeException e) {
+                throw new IOException("the server left by an earlier agentd in " + stale.directories()
+                        + " could not be stopped: " + e.getMessage(), e);
+            }
         }
         s.cgroup = cgroups.create("mcp-" + c.name(), CgroupLimits.builder().pidsMax(cfg.defaultPids()).build(), LimitMode.STRICT);
+        CgroupRecord.write(dir, s.cgroup);
         Pipe toServer = Pipe.open();
         Pipe fromServer = Pipe.open();
         SandboxSpec.Builder b = SandboxSpec.builder().name("mcp-" + c.name()).uid(uid).command(c.command()).env(c.env())

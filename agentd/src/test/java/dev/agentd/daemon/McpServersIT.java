@@ -7,6 +7,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.agentd.cgroups.Cgroup;
+import dev.agentd.cgroups.CgroupLimits;
+import dev.agentd.cgroups.CgroupManager;
+import dev.agentd.cgroups.Cgroups;
+import dev.agentd.cgroups.LimitMode;
 import dev.agentd.linux.testing.Require;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -69,8 +74,8 @@ class McpServersIT {
         return c.call(method, JSON.readTree(params));
     }
 
-    @Test
-    void changedDefinition_quarantinesUntilApproved() throws Exception {
+    /** The calc server's script and description, in a fresh {@link #dir} the server's uid can read. */
+    private Path serverDir() throws IOException {
         Require.root();
         Require.feature("python3", Files.isExecutable(Path.of("/usr/bin/python3")), "no /usr/bin/python3");
         Require.feature("catatonit", Files.isExecutable(Path.of("/usr/bin/catatonit")), "apt-get install catatonit");
@@ -80,6 +85,52 @@ class McpServersIT {
         Files.setPosixFilePermissions(server, PosixFilePermissions.fromString("rwxr-xr-x"));
         Files.writeString(server.resolve("server.py"), SERVER);
         Files.writeString(server.resolve("desc.txt"), "Adds two numbers.");
+        return server;
+    }
+
+    /**
+     * A server left running by an agentd that was killed while it ran somewhere
+     * else in the cgroup tree (so its v1 paths differ from this agentd's): the
+     * new agentd stops it and removes its cgroup where it was made, by the
+     * record, instead of looking where it would have put it itself.
+     */
+    @Test
+    void aServerLeftByAnAgentdElsewhereInTheTree_isStoppedWhereItWasMade() throws Exception {
+        Path server = serverDir();
+        Path root = dir.resolve("root");
+        CgroupManager elsewhere = Cgroups.detect().withParent("agentd-it-elsewhere-" + ProcessHandle.current().pid());
+        Cgroup left = elsewhere.create("mcp-calc", CgroupLimits.builder().build(), LimitMode.STRICT);
+        Process leftServer = new ProcessBuilder("sleep", "300").start();
+        try {
+            left.addProcess(leftServer.pid());
+            Path state = Files.createDirectories(DaemonConfig.underRoot(root).stateDir().resolve("mcp").resolve("calc"));
+            Files.write(state.resolve(CgroupRecord.FILE), left.directories().stream().map(Path::toString).toList());
+
+            daemon = start(root, server);
+            assertTrue(leftServer.waitFor(30, java.util.concurrent.TimeUnit.SECONDS), "the left server still runs");
+            for (Path d : left.directories()) {
+                assertFalse(Files.exists(d), "its cgroup " + d + " is left");
+            }
+            Bench.Client c = new Bench.Client(daemon.socket());
+            JsonNode servers = call(c, "mcp.list", "{}").get("servers");
+            assertEquals("running", servers.get(0).get("state").asText(), servers.toString());
+            List<String> recorded = Files.readAllLines(state.resolve(CgroupRecord.FILE));
+            assertFalse(recorded.isEmpty(), "the new server's cgroup is recorded");
+            for (String d : recorded) {
+                assertTrue(Files.isDirectory(Path.of(d)), "recorded " + d);
+            }
+        } finally {
+            leftServer.destroyForcibly().waitFor();
+            for (Path d : left.directories()) {
+                Files.deleteIfExists(d);
+                Files.deleteIfExists(d.getParent());
+            }
+        }
+    }
+
+    @Test
+    void changedDefinition_quarantinesUntilApproved() throws Exception {
+        Path server = serverDir();
         Path root = dir.resolve("root");
 
         daemon = start(root, server);
