@@ -19,7 +19,13 @@ final class Completion {
 
     public static void main(String[] args) {
         CommandLine all = Main.commandLine(Clock.systemUTC(), Map.of(), Stdin.system(), null);
-        System.out.print(AutoComplete.bash("agentctl", all));
+        String script = AutoComplete.bash("agentctl", all);
+        // A completion file is sourced, never run: no "#!" line (Debian's policy
+        // for bash-completion files; lintian: bash-completion-with-hashbang).
+        if (script.startsWith("#!")) {
+            script = script.substring(script.indexOf('\n') + 1);
+        }
+        System.out.print(script);
         System.out.flush();
     }
 }
