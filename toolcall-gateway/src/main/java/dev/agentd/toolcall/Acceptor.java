@@ -122,6 +122,15 @@ public final class Acceptor implements AutoCloseable {
         }
     }
 
+    /**
+     * Connections of {@code server} accepted but not yet admitted: they are
+     * open, yet no gateway knows them; a checkpoint must wait for them.
+     */
+    int waiting(ServerSocketChannel server) {
+        SelectionKey k = server.keyFor(selector);
+        return k == null || !(k.attachment() instanceof Listener l) ? 0 : l.queued.get();
+    }
+
     private void runOnSelector(Runnable r) {
         pending.add(r);
         selector.wakeup();

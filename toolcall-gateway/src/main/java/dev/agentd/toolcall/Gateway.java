@@ -285,8 +285,8 @@ public final class Gateway implements AutoCloseable {
      * incomplete line — so that no connection of the agent's is open across a
      * checkpoint (CRIU cannot save half of a Unix connection) and no request is
      * lost with one. Agentd's clients reconnect on their next call. A connection
-     * that is not quiet is left open: the caller lets its call run and tries
-     * again.
+     * that is not quiet, or one accepted but not yet admitted, is left open (and
+     * counted): the caller lets its call run and tries again.
      *
      * @return how many connections stay open
      */
@@ -300,6 +300,11 @@ public final class Gateway implements AutoCloseable {
                     c.abort(why);
                 }
             }
+        }
+        // Accepted by the shared acceptor, not yet admitted: open, with perhaps a
+        // request in it, but not among the connections yet. Not quiet either.
+        if (sharedAcceptor != null) {
+            busy += sharedAcceptor.waiting(server);
         }
         return busy;
     }
