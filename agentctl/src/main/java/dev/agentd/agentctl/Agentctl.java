@@ -90,6 +90,40 @@ public final class Agentctl implements Callable<Integer> {
             AuditCommand.class,
             DaemonCommand.class);
 
+    /**
+     * The subcommand each name and alias runs (help excepted), as their
+     * {@code @Command} annotations say: kept as a table because reading
+     * those annotations loads and parses every subcommand class, about a
+     * fifth of a short command's start-up. LazySubcommandsTest holds it to
+     * the annotations.
+     */
+    static final Map<String, Class<?>> BY_NAME = Map.ofEntries(
+            Map.entry("spawn", SpawnCommand.class),
+            Map.entry("run", RunCommand.class),
+            Map.entry("list", ListCommand.class),
+            Map.entry("ls", ListCommand.class),
+            Map.entry("status", StatusCommand.class),
+            Map.entry("top", TopCommand.class),
+            Map.entry("events", EventsCommand.class),
+            Map.entry("logs", LogsCommand.class),
+            Map.entry("stop", StopCommand.class),
+            Map.entry("kill", KillCommand.class),
+            Map.entry("wait", WaitCommand.class),
+            Map.entry("tool", ToolCommand.class),
+            Map.entry("caps", CapsCommand.class),
+            Map.entry("grant", GrantCommand.class),
+            Map.entry("revoke", RevokeCommand.class),
+            Map.entry("secret", SecretCommand.class),
+            Map.entry("approvals", ApprovalsCommand.class),
+            Map.entry("approve", ApproveCommand.class),
+            Map.entry("deny", DenyCommand.class),
+            Map.entry("mcp", McpCommand.class),
+            Map.entry("checkpoint", CheckpointCommand.class),
+            Map.entry("checkpoints", CheckpointsCommand.class),
+            Map.entry("restore", RestoreCommand.class),
+            Map.entry("audit", AuditCommand.class),
+            Map.entry("daemon", DaemonCommand.class));
+
     @Spec
     private CommandSpec spec;
 

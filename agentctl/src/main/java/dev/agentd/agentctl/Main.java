@@ -11,7 +11,6 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.UsageMessageSpec;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.ParseResult;
@@ -88,12 +87,9 @@ public final class Main {
             } else if (a.startsWith("-")) {
                 return null; // --help, a typo: picocli answers with all commands in view
             } else {
-                for (Class<?> sub : Agentctl.SUBCOMMANDS) {
-                    Command c = sub.getAnnotation(Command.class);
-                    if (c != null && !c.name().equals("help")
-                            && (c.name().equals(a) || Arrays.asList(c.aliases()).contains(a))) {
-                        return sub;
-                    }
+                Class<?> sub = Agentctl.BY_NAME.get(a);
+                if (sub != null) {
+                    return sub;
                 }
                 return null;
             }

@@ -23,6 +23,7 @@ class LazySubcommandsTest {
             checked++;
         }
         assertTrue(checked >= 22, "checked " + checked);
+        assertEquals(checked, Agentctl.BY_NAME.size(), "names in the table that no subcommand has: " + Agentctl.BY_NAME.keySet());
     }
 
     @Test
