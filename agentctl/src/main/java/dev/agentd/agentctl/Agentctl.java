@@ -6,11 +6,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
-import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.Spec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * The top command, {@code agentctl}: a list of subcommands, one class each.
@@ -18,43 +16,11 @@ import picocli.CommandLine.Spec;
  * <p>Holds what the subcommands share but must not read from globals, so that
  * tests can supply it: the clock (uptimes), the environment
  * ({@code AGENTD_SOCKET}) and standard input (secret values).
+ *
+ * <p>Built with picocli's programmatic API ({@link #spec}) rather than its
+ * annotations: every run builds this command, and reading annotations was
+ * the largest part of a short command's start-up (see {@link Specs}).
  */
-@Command(name = "agentctl",
-        mixinStandardHelpOptions = true,
-        versionProvider = VersionProvider.class,
-        header = "Control agentd, the supervisor of sandboxed AI agents.",
-        description = {
-            "agentctl talks to agentd over its admin socket (JSON-RPC 2.0, one object per line) "
-                    + "to start agents from manifests, list and inspect them, follow their logs, "
-                    + "stop them, and report what the kernel offers agentd; to grant and revoke the "
-                    + "capabilities agents use tools with, call those tools, keep secrets, decide pending "
-                    + "approvals, re-approve quarantined MCP servers; and to read and verify the "
-                    + "hash-chained audit log.",
-            "",
-            "Only root and members of group agentd may use the socket.",
-            "",
-            "Every command takes --socket PATH and --json, before the command (`agentctl --json list`, "
-                    + "as with `docker -H`) or after it (`agentctl list --json`); given in both places, the "
-                    + "one after the command wins. Run `agentctl help COMMAND` for a command's details."},
-        footer = {
-            "%nEXAMPLES",
-            "  agentctl run researcher.yaml          # start, follow logs, exit with its code",
-            "  id=$(agentctl spawn researcher.yaml)  # start in the background",
-            "  agentctl list --all",
-            "  agentctl status researcher --json | jq .resources",
-            "  agentctl --socket /run/agentd/agentd.sock --json list   # global options first, as docker -H",
-            "  agentctl top; agentctl events -f",
-            "  agentctl stop --grace 30 \"$id\" crawler",
-            "  agentctl grant \"$id\" tool echo --max-invocations 10 --rate 5/m --expires 24h",
-            "  agentctl tool call \"$id\" echo text=hello",
-            "  agentctl caps \"$id\"; agentctl revoke 7",
-            "  gh auth token | agentctl secret set github_token",
-            "  agentctl approvals; agentctl approve 3f2a9c01",
-            "  agentctl mcp list; agentctl mcp approve calc",
-            "  agentctl checkpoint --leave-running \"$id\"; agentctl checkpoints; agentctl restore CHECKPOINT",
-            "  agentctl audit --since 1h --agent \"$id\"",
-            "  agentctl audit verify || echo \"audit log tampered\"",
-            "  agentctl daemon status"})
 public final class Agentctl implements Callable<Integer> {
 
     /**
@@ -124,18 +90,11 @@ public final class Agentctl implements Callable<Integer> {
             Map.entry("audit", AuditCommand.class),
             Map.entry("daemon", DaemonCommand.class));
 
-    @Spec
     private CommandSpec spec;
 
     // The global forms of CommonOptions' --socket and --json: read by
     // CommonOptions when the subcommand's own are not given.
-    @Option(names = "--socket", paramLabel = "PATH",
-            description = "agentd's admin socket, for the command that follows. "
-                    + "Default: $AGENTD_SOCKET, else /run/agentd/agentd.sock.")
     private Path socket;
-
-    @Option(names = "--json",
-            description = "Machine output (JSON on stdout, errors as JSON on stderr) for the command that follows.")
     private boolean json;
 
     private final Clock clock;
@@ -159,6 +118,57 @@ public final class Agentctl implements Callable<Integer> {
         this.clock = Objects.requireNonNull(clock, "clock");
         this.env = Map.copyOf(env);
         this.stdin = Objects.requireNonNull(stdin, "stdin");
+    }
+
+    /** The top command's model, bound to {@code top} (without subcommands: Main adds them). */
+    static CommandSpec spec(Agentctl top) {
+        CommandSpec spec = CommandSpec.wrapWithoutInspection(top);
+        top.spec = spec;
+        spec.name("agentctl").versionProvider(new VersionProvider());
+        spec.usageMessage()
+                .header("Control agentd, the supervisor of sandboxed AI agents.")
+                .description(
+                        "agentctl talks to agentd over its admin socket (JSON-RPC 2.0, one object per line) "
+                                + "to start agents from manifests, list and inspect them, follow their logs, "
+                                + "stop them, and report what the kernel offers agentd; to grant and revoke the "
+                                + "capabilities agents use tools with, call those tools, keep secrets, decide pending "
+                                + "approvals, re-approve quarantined MCP servers; and to read and verify the "
+                                + "hash-chained audit log.",
+                        "",
+                        "Only root and members of group agentd may use the socket.",
+                        "",
+                        "Every command takes --socket PATH and --json, before the command (`agentctl --json list`, "
+                                + "as with `docker -H`) or after it (`agentctl list --json`); given in both places, the "
+                                + "one after the command wins. Run `agentctl help COMMAND` for a command's details.")
+                .footer(
+                        "%nEXAMPLES",
+                        "  agentctl run researcher.yaml          # start, follow logs, exit with its code",
+                        "  id=$(agentctl spawn researcher.yaml)  # start in the background",
+                        "  agentctl list --all",
+                        "  agentctl status researcher --json | jq .resources",
+                        "  agentctl --socket /run/agentd/agentd.sock --json list   # global options first, as docker -H",
+                        "  agentctl top; agentctl events -f",
+                        "  agentctl stop --grace 30 \"$id\" crawler",
+                        "  agentctl grant \"$id\" tool echo --max-invocations 10 --rate 5/m --expires 24h",
+                        "  agentctl tool call \"$id\" echo text=hello",
+                        "  agentctl caps \"$id\"; agentctl revoke 7",
+                        "  gh auth token | agentctl secret set github_token",
+                        "  agentctl approvals; agentctl approve 3f2a9c01",
+                        "  agentctl mcp list; agentctl mcp approve calc",
+                        "  agentctl checkpoint --leave-running \"$id\"; agentctl checkpoints; agentctl restore CHECKPOINT",
+                        "  agentctl audit --since 1h --agent \"$id\"",
+                        "  agentctl audit verify || echo \"audit log tampered\"",
+                        "  agentctl daemon status");
+        Binding<Path> socket = Binding.of(() -> top.socket, v -> top.socket = v);
+        spec.addOption(OptionSpec.builder("--socket").paramLabel("PATH").type(Path.class)
+                .description("agentd's admin socket, for the command that follows. "
+                        + "Default: $AGENTD_SOCKET, else /run/agentd/agentd.sock.")
+                .setter(socket).getter(socket).build());
+        Binding<Boolean> json = Binding.of(() -> top.json, v -> top.json = v);
+        spec.addOption(OptionSpec.builder("--json").type(boolean.class).initialValue(false)
+                .description("Machine output (JSON on stdout, errors as JSON on stderr) for the command that follows.")
+                .setter(json).getter(json).build());
+        return Specs.withStandardHelp(spec);
     }
 
     /** Standard input. */

@@ -5,6 +5,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Instant;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
@@ -21,17 +22,35 @@ import picocli.CommandLine.Spec;
  */
 public final class CommonOptions {
 
+    static final String SOCKET_HELP = "agentd's admin socket. Default: $AGENTD_SOCKET, else /run/agentd/agentd.sock.";
+    static final String JSON_HELP = "Print agentd's result as pretty JSON on stdout, for machines; "
+            + "errors go to stderr as JSON too.";
+
     @Spec(Spec.Target.MIXEE)
     private CommandSpec mixee;
 
-    @Option(names = "--socket", paramLabel = "PATH",
-            description = "agentd's admin socket. Default: $AGENTD_SOCKET, else /run/agentd/agentd.sock.")
+    @Option(names = "--socket", paramLabel = "PATH", description = SOCKET_HELP)
     private Path socket;
 
-    @Option(names = "--json",
-            description = "Print agentd's result as pretty JSON on stdout, for machines; "
-                    + "errors go to stderr as JSON too.")
+    @Option(names = "--json", description = JSON_HELP)
     private boolean json;
+
+    /**
+     * These options as a mixin of {@code command}, built with picocli's
+     * programmatic API, for the commands built that way ({@link ListCommand}):
+     * the same two options the annotations above give every other command.
+     */
+    static CommandSpec mixinOf(CommonOptions options, CommandSpec command) {
+        options.mixee = command;
+        CommandSpec mixin = CommandSpec.wrapWithoutInspection(options);
+        Binding<Path> socket = Binding.of(() -> options.socket, v -> options.socket = v);
+        mixin.addOption(OptionSpec.builder("--socket").paramLabel("PATH").type(Path.class).description(SOCKET_HELP)
+                .setter(socket).getter(socket).build());
+        Binding<Boolean> json = Binding.of(() -> options.json, v -> options.json = v);
+        mixin.addOption(OptionSpec.builder("--json").type(boolean.class).initialValue(false).description(JSON_HELP)
+                .setter(json).getter(json).build());
+        return mixin;
+    }
 
     /** Whether {@code --json} was given. */
     public boolean json() {

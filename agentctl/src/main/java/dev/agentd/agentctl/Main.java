@@ -71,11 +71,12 @@ public final class Main {
      */
     public static CommandLine commandLine(Clock clock, Map<String, String> env, Stdin stdin, String[] args) {
         System.getProperties().putIfAbsent(CONVERTERS_EXCLUDED, UNUSED_CONVERTERS);
-        CommandLine cl = new CommandLine(new Agentctl(clock, env, stdin));
+        CommandLine cl = new CommandLine(Agentctl.spec(new Agentctl(clock, env, stdin)));
         Class<?> only = args == null ? null : named(args);
         for (Class<?> sub : Agentctl.SUBCOMMANDS) {
             if (only == null || sub == only) {
-                cl.addSubcommand(sub);
+                // ListCommand is built with the programmatic API (Specs), the rest from their annotations.
+                cl.addSubcommand(sub == ListCommand.class ? new CommandLine(ListCommand.spec()) : sub);
             }
         }
         cl.setExecutionExceptionHandler(Main::handle);

@@ -10,11 +10,14 @@ import java.io.InputStream;
 import java.time.Clock;
 import java.util.ArrayDeque;
 import java.util.Deque;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.ArgSpec;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /** What agentctl's start-up leaves out must be what no command needs. */
 class StartUpTest {
@@ -37,6 +40,37 @@ class StartUpTest {
             todo.addAll(cl.getSubcommands().values());
         }
         assertTrue(args > 50, "checked " + args);
+    }
+
+    @Test
+    void programmaticCommands_haveTheCommonOptionsTheAnnotatedOnesHave() {
+        CommandLine all = Main.commandLine(Clock.systemUTC(), Map.of());
+        CommandSpec annotated = all.getSubcommands().get("status").getCommandSpec();
+        CommandSpec programmatic = all.getSubcommands().get("list").getCommandSpec();
+        for (String name : new String[] {"--socket", "--json", "--help", "--version"}) {
+            OptionSpec a = annotated.findOption(name);
+            OptionSpec p = programmatic.findOption(name);
+            assertEquals(List.of(a.names()), List.of(p.names()), name);
+            if (a.arity().max() > 0) { // a flag's label is shown nowhere
+                assertEquals(a.paramLabel(), p.paramLabel(), name);
+            }
+            assertEquals(a.type(), p.type(), name);
+            assertEquals(a.arity(), p.arity(), name);
+            assertEquals(List.of(a.description()), List.of(p.description()), name);
+            assertEquals(a.usageHelp(), p.usageHelp(), name);
+            assertEquals(a.versionHelp(), p.versionHelp(), name);
+        }
+        assertTrue(programmatic.mixinStandardHelpOptions());
+        assertTrue(all.getCommandSpec().mixinStandardHelpOptions());
+        assertEquals(List.of("ls"), List.of(programmatic.aliases()));
+    }
+
+    @Test
+    void programmaticList_bindsItsOptions() {
+        var r = Cli.runWithEnv(Map.of(), "list", "--all", "--socket", "/nonexistent/agentd.sock", "--json");
+        assertEquals(ExitCodes.UNREACHABLE, r.exit(), r::toString);
+        assertTrue(r.err().contains("/nonexistent/agentd.sock"), r.err());
+        assertTrue(r.err().contains("\"kind\""), "--json gives a JSON error: " + r.err());
     }
 
     @Test
