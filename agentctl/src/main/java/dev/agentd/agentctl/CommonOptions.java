@@ -36,20 +36,20 @@ public final class CommonOptions {
     private boolean json;
 
     /**
-     * These options as a mixin of {@code command}, built with picocli's
-     * programmatic API, for the commands built that way ({@link ListCommand}):
-     * the same two options the annotations above give every other command.
+     * Adds these options to {@code command}, built with picocli's
+     * programmatic API ({@link ListCommand}), bound to {@code options}: the
+     * same two options the annotations above give every other command.
+     * Added to the command itself, not as a mixin (see {@link Specs}).
      */
-    static CommandSpec mixinOf(CommonOptions options, CommandSpec command) {
+    static CommandSpec addTo(CommandSpec command, CommonOptions options) {
         options.mixee = command;
-        CommandSpec mixin = CommandSpec.wrapWithoutInspection(options);
         Binding<Path> socket = Binding.of(() -> options.socket, v -> options.socket = v);
-        mixin.addOption(OptionSpec.builder("--socket").paramLabel("PATH").type(Path.class).description(SOCKET_HELP)
+        command.addOption(OptionSpec.builder("--socket").paramLabel("PATH").type(Path.class).description(SOCKET_HELP)
                 .setter(socket).getter(socket).build());
         Binding<Boolean> json = Binding.of(() -> options.json, v -> options.json = v);
-        mixin.addOption(OptionSpec.builder("--json").type(boolean.class).initialValue(false).description(JSON_HELP)
+        command.addOption(OptionSpec.builder("--json").type(boolean.class).initialValue(false).description(JSON_HELP)
                 .setter(json).getter(json).build());
-        return mixin;
+        return command;
     }
 
     /** Whether {@code --json} was given. */

@@ -28,7 +28,7 @@ final class ListCommand implements Callable<Integer> {
                 .footer("%nEXAMPLES",
                         "  agentctl list",
                         "  agentctl list --all --json | jq -r '.agents[].id'");
-        spec.addMixin("common", CommonOptions.mixinOf(list.common, spec));
+        CommonOptions.addTo(spec, list.common);
         Binding<Boolean> all = Binding.of(() -> list.all, v -> list.all = v);
         spec.addOption(OptionSpec.builder("-a", "--all").type(boolean.class).initialValue(false)
                 .description("Include agents that exited.").setter(all).getter(all).build());

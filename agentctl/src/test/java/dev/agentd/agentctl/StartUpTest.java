@@ -60,8 +60,6 @@ class StartUpTest {
             assertEquals(a.usageHelp(), p.usageHelp(), name);
             assertEquals(a.versionHelp(), p.versionHelp(), name);
         }
-        assertTrue(programmatic.mixinStandardHelpOptions());
-        assertTrue(all.getCommandSpec().mixinStandardHelpOptions());
         assertEquals(List.of("ls"), List.of(programmatic.aliases()));
     }
 
