@@ -8,7 +8,7 @@ import picocli.CommandLine.Model.OptionSpec;
  * annotations ({@link Agentctl}, the top command every run builds, and
  * {@link ListCommand}): reading annotations makes the JVM generate a proxy
  * class per annotation type and picocli reflect over every member, the
- * largest part of a short command's start-up (`agentctl list`: 424 → 300
+ * largest part of a short command's start-up (`agentctl list`: 424 → 297
  * million instructions). Their help is what their annotations gave
  * (HelpTest checks every command's sections; StartUpTest holds the
  * common options of these commands to the annotated ones').
