@@ -10,9 +10,12 @@ import dev.agentd.tests.support.CgroupDirs;
 import dev.agentd.tests.support.Dirs;
 import dev.agentd.tests.support.Kernel;
 import dev.agentd.tests.support.Manifests;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -45,12 +48,17 @@ class ExitStatusAcrossRestartIT {
             String killed = agentd.spawnId(Manifests.sh(Manifests.name("killed"), "", "while :; do sleep 1; done"));
             long whileDownPid = agentd.status(whileDown).get("pid").asLong();
             long killedPid = agentd.status(killed).get("pid").asLong();
+            for (String id : List.of(whileDown, afterAdoption, killed)) {
+                assertEquals(1, keepers(agentd, id).size(), "one exit-status keeper in the cgroup of " + id);
+            }
 
             agentd.killDaemonHard();
             Files.writeString(agentd.workspace(whileDown).resolve("exit"), "");
             new ProcessBuilder("kill", "-9", Long.toString(killedPid)).inheritIO().start().waitFor();
-            awaitGone(whileDownPid);
-            awaitGone(killedPid);
+            // Reaped, not a zombie: then only the parked pidfd still knows how it ended.
+            awaitReaped(whileDownPid);
+            awaitReaped(killedPid);
+            assertEquals(1, keepers(agentd, whileDown).size(), "the keeper outlives agentd and the agent");
 
             agentd.restartProcess();
             JsonNode seven = agentd.status(whileDown);
@@ -79,12 +87,33 @@ class ExitStatusAcrossRestartIT {
         }
     }
 
-    /** Until {@code pid} is gone or a zombie (its new parent reaps it in its own time). */
-    static void awaitGone(long pid) throws InterruptedException {
+    /** Until {@code pid} has ended and its new parent (this machine's init) has reaped it. */
+    static void awaitReaped(long pid) throws InterruptedException {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (CrashRecoveryIT.alive(pid)) {
-            assertFalse(System.nanoTime() > deadline, "agent " + pid + " still runs after 30 s");
+        while (Files.exists(Path.of("/proc/" + pid))) {
+            assertFalse(System.nanoTime() > deadline, "agent " + pid + " not reaped after 30 s (alive: "
+                    + CrashRecoveryIT.alive(pid) + ")");
             Thread.sleep(20);
         }
+    }
+
+    /** The processes of the agent's memory cgroup that are in this JVM's pid namespace (the sandbox's are not). */
+    static List<Long> keepers(AgentdHarness agentd, String id) throws IOException {
+        List<Long> k = new ArrayList<>();
+        for (long pid : CgroupDirs.procs(CgroupDirs.agent(agentd.cgroupParent(), id, "memory").orElseThrow())) {
+            String status;
+            try {
+                status = Files.readString(Path.of("/proc/" + pid + "/status"));
+            } catch (IOException e) {
+                continue;
+            }
+            boolean sleep = status.lines().anyMatch(l -> l.equals("Name:\tsleep"));
+            boolean here = status.lines()
+                    .anyMatch(l -> l.startsWith("NSpid:") && l.substring(6).strip().split("\\s+").length == 1);
+            if (sleep && here) {
+                k.add(pid);
+            }
+        }
+        return k;
     }
 }
