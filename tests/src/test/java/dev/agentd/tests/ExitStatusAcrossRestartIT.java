@@ -10,11 +10,9 @@ import dev.agentd.tests.support.CgroupDirs;
 import dev.agentd.tests.support.Dirs;
 import dev.agentd.tests.support.Kernel;
 import dev.agentd.tests.support.Manifests;
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
@@ -97,23 +95,8 @@ class ExitStatusAcrossRestartIT {
         }
     }
 
-    /** The processes of the agent's memory cgroup that are in this JVM's pid namespace (the sandbox's are not). */
-    static List<Long> keepers(AgentdHarness agentd, String id) throws IOException {
-        List<Long> k = new ArrayList<>();
-        for (long pid : CgroupDirs.procs(CgroupDirs.agent(agentd.cgroupParent(), id, "memory").orElseThrow())) {
-            String status;
-            try {
-                status = Files.readString(Path.of("/proc/" + pid + "/status"));
-            } catch (IOException e) {
-                continue;
-            }
-            boolean sleep = status.lines().anyMatch(l -> l.equals("Name:\tsleep"));
-            boolean here = status.lines()
-                    .anyMatch(l -> l.startsWith("NSpid:") && l.substring(6).strip().split("\\s+").length == 1);
-            if (sleep && here) {
-                k.add(pid);
-            }
-        }
-        return k;
+    /** The exit-status keepers in the agent's memory cgroup. */
+    static List<Long> keepers(AgentdHarness agentd, String id) {
+        return CgroupDirs.exitKeepers(CgroupDirs.procs(CgroupDirs.agent(agentd.cgroupParent(), id, "memory").orElseThrow()));
     }
 }
