@@ -120,7 +120,8 @@ final class AgentExits implements AutoCloseable {
         details.put("exit_code", exit.code());
         details.put("exit_signal", exit.signal());
         if (exit.code() == null && exit.signal() == null) {
-            details.put("note", "exit status unknown: agent was re-adopted, and only a parent learns it");
+            details.put("note", "exit status unknown: agent was re-adopted, and only a parent learns it: "
+                    + ExitKeeper.unavailableNote());
         }
         details.put("resources", usage);
         audit.record(null, exited.id(), "exit", details);

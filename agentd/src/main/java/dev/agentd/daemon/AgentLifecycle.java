@@ -270,7 +270,7 @@ final class AgentLifecycle {
                 probe = r.probeOutput().strip();
             }
             l.cgroup = cg;
-            l.process = new AgentProcess.Spawned(h);
+            l.process = new AgentProcess.Spawned(h, parkExitStatus(h, cg, rec));
             OptionalLong ticks = AgentProcess.startTicks(h.pid());
             AgentRecord started = rec.started(h.pid(), h.initPid(), ticks.orElse(0), Instant.now(), h.dropped());
             l.record = started;
@@ -357,6 +357,24 @@ final class AgentLifecycle {
         }
     }
 
+    /**
+     * Parks a pidfd of the new agent with a keeper (see {@link ExitKeeper}) where
+     * the kernel keeps exit statuses for pidfds; returns the keeper's pid, or 0.
+     * A keeper that cannot start costs only the exit status after a restart.
+     */
+    private static int parkExitStatus(SandboxHandle h, Cgroup cg, AgentRecord rec) {
+        if (!ExitKeeper.available()) {
+            return 0;
+        }
+        try {
+            return ExitKeeper.park(h.pidfd(), cg, rec.uid());
+        } catch (IOException | RuntimeException e) {
+            System.err.println("agentd: no exit-status keeper for " + rec.id() + " (its exit status is lost if agentd"
+                    + " restarts before it ends): " + e.getMessage());
+            return 0;
+        }
+    }
+
     /** The cgroup of an agent an earlier agentd spawned, by its record; null when gone. */
     private Cgroup openAgentCgroup(String id) {
         return CgroupRecord.open(cgroups, cfg.agentDir(id), "agent-" + id);
@@ -400,14 +418,20 @@ final class AgentLifecycle {
                 exits.watch(l);
             } else {
                 // It ended while no agentd watched: record that and clean up.
-                // Not restarted: its exit status is unknown, and restarting an
-                // agent nobody saw fail is a decision for an admin.
-                finishVanished(l);
+                // Not restarted: restarting an agent nobody saw fail is a
+                // decision for an admin.
+                AgentProcess.Exit exit = same
+                        ? AgentProcess.zombieExit(a.pid(), ticks.getAsLong()).orElse(AgentProcess.Exit.UNKNOWN)
+                        : AgentProcess.Exit.UNKNOWN;
+                if (!exit.known()) {
+                    exit = ExitKeeper.parkedExit(cg).map(AgentProcess.Exit::of).orElse(AgentProcess.Exit.UNKNOWN);
+                }
+                finishVanished(l, exit);
             }
         }
     }
 
-    private void finishVanished(LiveAgent l) {
+    private void finishVanished(LiveAgent l, AgentProcess.Exit exit) {
         Map<String, Object> usage = AgentExits.usage(l.cgroup);
         if (l.cgroup != null) {
             try {
@@ -417,10 +441,15 @@ final class AgentLifecycle {
                 System.err.println("agentd: " + e.getMessage());
             }
         }
-        AgentRecord exited = l.record.exited(null, null, Instant.now(), null);
+        AgentRecord exited = l.record.exited(exit.code(), exit.signal(), Instant.now(), null);
         agents.recordOrReport(exited);
-        audit.record(null, exited.id(), "exit", Map.of("note", "ended while agentd was not running; exit status unknown",
-                "resources", usage));
+        Map<String, Object> details = new LinkedHashMap<>();
+        details.put("exit_code", exit.code());
+        details.put("exit_signal", exit.signal());
+        details.put("note", exit.known() ? "ended while agentd was not running"
+                : "ended while agentd was not running; exit status unknown: " + ExitKeeper.unavailableNote());
+        details.put("resources", usage);
+        audit.record(null, exited.id(), "exit", details);
         caps.forget(exited.id());
     }
 

@@ -1,6 +1,7 @@
 package dev.agentd.daemon;
 
 import dev.agentd.linux.Fd;
+import dev.agentd.linux.PidfdInfo;
 import dev.agentd.linux.ProcessSyscall;
 import dev.agentd.linux.SyscallException;
 import dev.agentd.linux.WaitStatus;
@@ -8,13 +9,15 @@ import dev.agentd.spawner.SandboxHandle;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
  * A running agent's process as the supervisor sees it: one it spawned (its
  * child, reaped with the exit status) or one it re-adopted after a restart
- * (not its child: the kernel tells a process's exit status only to its parent,
- * so the status of an adopted agent's exit is unknown).
+ * (not its child: wait(2) tells a process's exit status only to its parent; an
+ * adopted agent's comes from its pidfd on Linux ≥ 6.15, see {@link PidfdInfo},
+ * or from {@code /proc} while it is a zombie, and is unknown otherwise).
  */
 interface AgentProcess {
     /** How the agent ended; both null when unknown. */
@@ -23,6 +26,14 @@ interface AgentProcess {
 
         boolean failed() {
             return code == null || code != 0;
+        }
+
+        static Exit of(WaitStatus s) {
+            return s.exited() ? new Exit(s.exitCode(), null) : new Exit(null, s.signal());
+        }
+
+        boolean known() {
+            return code != null || signal != null;
         }
     }
 
@@ -51,12 +62,43 @@ interface AgentProcess {
         }
     }
 
+    /**
+     * How process {@code pid} ended, from its {@code /proc/PID/stat} while it
+     * is a zombie (field 52, {@code exit_code}, a wait(2) status word, Linux ≥
+     * 3.5); empty when it is gone, alive, or another process with another start time.
+     */
+    static Optional<Exit> zombieExit(int pid, long startTicks) {
+        try {
+            return zombieExit(Files.readString(Path.of("/proc/" + pid + "/stat")), startTicks);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    static Optional<Exit> zombieExit(String stat, long startTicks) {
+        try {
+            // Fields after the command name (field 2, which may hold spaces and parentheses): f[0] is field 3.
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).strip().split(" ");
+            if (f.length < 50 || !f[0].equals("Z") || Long.parseLong(f[19]) != startTicks) {
+                return Optional.empty();
+            }
+            int status = Integer.parseInt(f[49]);
+            int sig = status & 0x7f;
+            return Optional.of(sig == 0 ? new Exit((status >> 8) & 0xff, null) : new Exit(null, sig));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
     /** An agent this agentd spawned. */
     final class Spawned implements AgentProcess {
         private final SandboxHandle handle;
+        /** The process keeping its exit status across a restart (see {@link ExitKeeper}), or 0. */
+        private final int keeper;
 
-        Spawned(SandboxHandle handle) {
+        Spawned(SandboxHandle handle, int keeper) {
             this.handle = handle;
+            this.keeper = keeper;
         }
 
         @Override
@@ -76,13 +118,15 @@ interface AgentProcess {
 
         @Override
         public Exit awaitExit() throws IOException {
-            WaitStatus s = handle.waitFor();
-            return s.exited() ? new Exit(s.exitCode(), null) : new Exit(null, s.signal());
+            return Exit.of(handle.waitFor());
         }
 
         @Override
         public void release() {
             handle.reapInit();
+            if (keeper > 0) {
+                ExitKeeper.reap(keeper, true);
+            }
             handle.close();
         }
     }
@@ -90,6 +134,9 @@ interface AgentProcess {
     /** An agent found running at start-up, spawned by an earlier agentd. */
     final class Adopted implements AgentProcess {
         private static final long POLL_MILLIS = 200;
+        /** How long the exit status may take to show after the process ended: its new parent reaps it meanwhile. */
+        private static final int STATUS_TRIES = 100;
+        private static final long STATUS_POLL_MILLIS = 20;
         private final int pid;
         private final long startTicks;
         private final Fd pidfd;
@@ -122,6 +169,33 @@ interface AgentProcess {
             // once its pidfd is readable, so this does not poll in practice.
             while (alive()) {
                 Thread.sleep(POLL_MILLIS);
+            }
+            return exitStatus();
+        }
+
+        /**
+         * From the pidfd once the process has been reaped (Linux ≥ 6.15), or
+         * from /proc while it is still a zombie; between the two the status may
+         * be in neither for a moment (the reap in progress), so look again.
+         */
+        private Exit exitStatus() throws InterruptedException {
+            for (int i = 0; i < STATUS_TRIES; i++) {
+                try {
+                    Optional<WaitStatus> s = PidfdInfo.exit(pidfd);
+                    if (s.isPresent()) {
+                        return Exit.of(s.get());
+                    }
+                } catch (SyscallException e) {
+                    // not a status: go on with /proc
+                }
+                Optional<Exit> z = zombieExit(pid, startTicks);
+                if (z.isPresent()) {
+                    return z.get();
+                }
+                if (!PidfdInfo.exitSupported()) {
+                    return Exit.UNKNOWN; // reaped by its new parent, which alone learnt the status
+                }
+                Thread.sleep(STATUS_POLL_MILLIS);
             }
             return Exit.UNKNOWN;
         }

@@ -49,6 +49,16 @@ public final class ProcessSyscall {
         return new Fd((int) Native.syscall("pidfd_open", "pid=" + pid, pid, 0), "pidfd " + pid);
     }
 
+    /**
+     * A copy, in this process, of descriptor {@code fd} of the process
+     * {@code pidfd} names (pidfd_getfd, Linux 5.6; needs ptrace access to it),
+     * close-on-exec.
+     */
+    public static Fd pidfdGetfd(Fd pidfd, int fd) throws SyscallException {
+        return new Fd((int) Native.syscall("pidfd_getfd", "pidfd=" + pidfd.number() + ", fd=" + fd, pidfd.number(), fd, 0),
+                "fd " + fd + " of pidfd " + pidfd.number());
+    }
+
     /** Sends {@code signal} through a pidfd (pidfd_send_signal, Linux 5.1). */
     public static void pidfdSendSignal(Fd pidfd, int signal) throws SyscallException {
         Native.syscall("pidfd_send_signal", "pidfd=" + pidfd.number() + ", signal=" + signal, pidfd.number(), signal, 0, 0);

@@ -75,7 +75,7 @@ class IsolationBetweenAgentsIT {
         JsonNode rec = agentd.status(id);
         assertEquals("running", rec.path("state").asText(), rec.toString());
         Path pidsDir = CgroupDirs.agent(agentd.cgroupParent(), id, "pids").orElseThrow();
-        return new Agent(me, id, rec.get("pid").asLong(), rec.get("uid").asInt(), CgroupDirs.procs(pidsDir),
+        return new Agent(me, id, rec.get("pid").asLong(), rec.get("uid").asInt(), CgroupDirs.sandboxOnly(CgroupDirs.procs(pidsDir)),
                 agentd.workspace(id));
     }
 

@@ -183,15 +183,21 @@ class ProbeIT {
             assertTrue(cg.get(c).endsWith(expectedSuffix), c + " cgroup of the agent is " + cg.get(c)
                     + ", expected .../" + expectedSuffix);
         }
-        // Everything in the agent's cgroup is the sandbox: its init (PID 1) and the agent.
+        // Everything in the agent's cgroup is the sandbox — its init (PID 1) and the
+        // agent — and, where the kernel keeps exit statuses for pidfds, the keeper of its pidfd.
         Path pidsDir = CgroupDirs.agent(agentd.cgroupParent(), id, "pids").orElseThrow();
         List<Long> procs = CgroupDirs.procs(pidsDir);
         assertTrue(procs.contains(pid), "agent " + pid + " not in " + pidsDir + ": " + procs);
-        assertEquals(2, procs.size(), "init and agent only: " + procs);
+        assertEquals(2, CgroupDirs.sandboxOnly(procs).size(), "init and agent only: " + procs);
+        assertEquals(dev.agentd.linux.PidfdInfo.exitSupported() ? 1 : 0, CgroupDirs.exitKeepers(procs).size(),
+                "exit-status keepers: " + procs);
         for (long p : procs) {
             Map<String, String> s = procStatus(p);
             assertEquals(uid, ints(s.get("Uid")).get(0), "every process of the sandbox runs as the agent's uid");
-            if (p != pid) {
+            if (CgroupDirs.isExitKeeper(p)) {
+                assertEquals("0000000000000000", s.get("CapEff"), "the keeper has no capabilities");
+                assertEquals(1, ints(s.get("NoNewPrivs")).get(0), "the keeper has no_new_privs");
+            } else if (p != pid) {
                 assertEquals(1, ints(s.get("NSpid")).get(1), "the other one is PID 1, the init");
                 assertTrue(Files.readString(Path.of("/proc/" + p + "/cmdline")).startsWith("/usr/bin/catatonit"));
             }

@@ -132,6 +132,32 @@ public final class CgroupDirs {
         }
     }
 
+    /**
+     * Whether {@code pid} is an agent's exit-status keeper: the {@code sleep}
+     * agentd puts in the agent's cgroup on Linux ≥ 6.15, in this JVM's pid
+     * namespace (every process of the sandbox is in the sandbox's).
+     */
+    public static boolean isExitKeeper(long pid) {
+        String status;
+        try {
+            status = Files.readString(Path.of("/proc/" + pid + "/status"));
+        } catch (IOException e) {
+            return false;
+        }
+        return status.lines().anyMatch(l -> l.equals("Name:\tsleep"))
+                && status.lines().anyMatch(l -> l.startsWith("NSpid:") && l.substring(6).strip().split("\\s+").length == 1);
+    }
+
+    /** {@code procs} less the exit-status keeper: the sandbox's own processes. */
+    public static List<Long> sandboxOnly(List<Long> procs) {
+        return procs.stream().filter(p -> !isExitKeeper(p)).toList();
+    }
+
+    /** The exit-status keepers among {@code procs}. */
+    public static List<Long> exitKeepers(List<Long> procs) {
+        return procs.stream().filter(CgroupDirs::isExitKeeper).toList();
+    }
+
     public static String read(Path file) {
         try {
             return Files.readString(file).trim();

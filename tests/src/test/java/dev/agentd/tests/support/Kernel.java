@@ -33,6 +33,16 @@ public final class Kernel {
         Require.feature("python3", Files.isExecutable(PYTHON), PYTHON + " missing: the probes are Python scripts");
     }
 
+    /**
+     * The kernel keeps a reaped process's exit status for its pidfds
+     * ({@code PIDFD_INFO_EXIT}, Linux ≥ 6.15): agentd then knows how an agent
+     * that ended while it was down ended.
+     */
+    public static void requirePidfdInfoExit() {
+        Require.feature("pidfd-info-exit", dev.agentd.linux.PidfdInfo.exitSupported(),
+                "ioctl(PIDFD_GET_INFO, PIDFD_INFO_EXIT) gave no exit status for a reaped child (Linux >= 6.15 has it)");
+    }
+
     public static void requireCgroupV1() {
         CgroupManager m = null;
         String cause;
