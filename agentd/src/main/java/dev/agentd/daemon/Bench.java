@@ -316,7 +316,8 @@ final class Bench implements Callable<Integer> {
                 + "\"{\\\"text\\\":\\\"hello\\\"}\",\"decision\":\"allowed\",\"grant\":1,\"duration_us\":100,"
                 + "\"result_bytes\":80,\"on_behalf_of\":[\"agent:bench0001\",\"admin:0\"]}";
         out.println("audit log alone: " + auditRecords + " toolcall-sized records per run, each append waits for its commit");
-        out.printf(Locale.ROOT, "  %-8s %10s %10s %10s %12s%n", "threads", "p50 us", "p90 us", "p99 us", "records/s");
+        out.printf(Locale.ROOT, "  %-8s %10s %10s %10s %12s %12s%n", "threads", "p50 us", "p90 us", "p99 us", "records/s",
+                "cpu us/rec");
         try {
             for (int threads : auditThreads) {
                 Path db = dir.resolve("audit-" + threads + ".db");
@@ -344,17 +345,20 @@ final class Bench implements Callable<Integer> {
                         th.start();
                         ts.add(th);
                     }
+                    long cpu0 = processCpuNanos();
                     long t0 = System.nanoTime();
                     go.countDown();
                     for (Thread th : ts) {
                         th.join();
                     }
                     long wall = System.nanoTime() - t0;
+                    long cpu = processCpuNanos() - cpu0;
                     if (failed.get() != null) {
                         throw failed.get();
                     }
-                    out.printf(Locale.ROOT, "  %-8d %10.1f %10.1f %10.1f %12.0f%n", threads, pct(nanos, 50) * 1000,
-                            pct(nanos, 90) * 1000, pct(nanos, 99) * 1000, nanos.length / (wall / 1e9));
+                    out.printf(Locale.ROOT, "  %-8d %10.1f %10.1f %10.1f %12.0f %12.1f%n", threads, pct(nanos, 50) * 1000,
+                            pct(nanos, 90) * 1000, pct(nanos, 99) * 1000, nanos.length / (wall / 1e9),
+                            cpu / 1e3 / nanos.length);
                     if (!log.verify().ok()) {
                         throw new IOException("the bench's audit log does not verify: " + log.verify().problems());
                     }
@@ -392,7 +396,8 @@ final class Bench implements Callable<Integer> {
             out.println("toolcall echo from inside sandboxes (Python client, one connection per agent, " + toolcalls
                     + " calls per agent after " + Math.max(1, toolcalls / 10) + " warm-up), "
                     + Runtime.getRuntime().availableProcessors() + " CPUs");
-            out.printf(Locale.ROOT, "  %-7s %-28s %10s %10s %10s %12s%n", "agents", "path", "p50 us", "p90 us", "p99 us", "calls/s");
+            out.printf(Locale.ROOT, "  %-7s %-28s %10s %10s %10s %12s %12s%n", "agents", "path", "p50 us", "p90 us", "p99 us",
+                    "calls/s", "cpu us/call");
             for (int n : agents) {
                 List<String> ids = new ArrayList<>();
                 try {
@@ -406,9 +411,9 @@ final class Bench implements Callable<Integer> {
                     Phase rw = phase(c, cfg, ids, "raw");
                     out.println(gw.row(n, "gateway + broker + audit"));
                     out.println(rw.row(n, "raw Unix-socket echo"));
-                    out.printf(Locale.ROOT, "  %-7s %-28s %10.1f %10.1f %10.1f %12.2f%n", "", "ratio gateway/raw",
+                    out.printf(Locale.ROOT, "  %-7s %-28s %10.1f %10.1f %10.1f %12.2f %12.1f%n", "", "ratio gateway/raw",
                             pct(gw.nanos, 50) / pct(rw.nanos, 50), pct(gw.nanos, 90) / pct(rw.nanos, 90),
-                            pct(gw.nanos, 99) / pct(rw.nanos, 99), gw.rate() / rw.rate());
+                            pct(gw.nanos, 99) / pct(rw.nanos, 99), gw.rate() / rw.rate(), gw.cpuPerCall() / rw.cpuPerCall());
                 } finally {
                     for (String id : ids) {
                         ObjectNode p = JSON.createObjectNode();
@@ -490,22 +495,38 @@ final class Bench implements Callable<Integer> {
     }
 
     /** One timed phase of every agent at once: per-call latencies, and the wall time from the first start to the last end. */
-    private record Phase(long[] nanos, long wallNanos) {
+    private record Phase(long[] nanos, long wallNanos, long cpuNanos) {
         double rate() {
             return nanos.length / (wallNanos / 1e9);
         }
 
+        /** agentd's CPU (every thread: gateway, broker, audit; or the raw echo's) per call, in µs. */
+        double cpuPerCall() {
+            return cpuNanos / 1e3 / nanos.length;
+        }
+
         String row(int agents, String path) {
-            return String.format(Locale.ROOT, "  %-7d %-28s %10.1f %10.1f %10.1f %12.0f", agents, path,
-                    pct(nanos, 50) * 1000, pct(nanos, 90) * 1000, pct(nanos, 99) * 1000, rate());
+            return String.format(Locale.ROOT, "  %-7d %-28s %10.1f %10.1f %10.1f %12.0f %12.1f", agents, path,
+                    pct(nanos, 50) * 1000, pct(nanos, 90) * 1000, pct(nanos, 99) * 1000, rate(), cpuPerCall());
         }
     }
 
+    /**
+     * This JVM's CPU time so far. On a shared machine a call's latency is mostly
+     * waiting for a core; the CPU it cost is what stays put from run to run.
+     */
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean())
+                .getProcessCpuTime();
+    }
+
     private Phase phase(Client c, DaemonConfig cfg, List<String> ids, String name) throws IOException, InterruptedException {
+        long cpu0 = processCpuNanos();
         for (String id : ids) {
             Files.writeString(cfg.agentDir(id).resolve("workspace").resolve("go-" + name), "");
         }
         awaitFiles(c, cfg, ids, name);
+        long cpu = processCpuNanos() - cpu0;
         long first = Long.MAX_VALUE;
         long last = Long.MIN_VALUE;
         long[] all = new long[ids.size() * toolcalls];
@@ -518,7 +539,7 @@ final class Bench implements Callable<Integer> {
                 all[k++] = Long.parseLong(lines.get(i));
             }
         }
-        return new Phase(Arrays.copyOf(all, k), last - first);
+        return new Phase(Arrays.copyOf(all, k), last - first, cpu);
     }
 
     /** Waits until every agent has written {@code /workspace/<name>}; fails with its log if one ended instead. */

@@ -100,12 +100,17 @@ final class AuditHead implements AutoCloseable {
         return read(file);
     }
 
-    /** Records {@code seq} and {@code hash} as the newest committed record. Only the log's writer calls this. */
+    /**
+     * Records {@code seq} and {@code hash} as the newest committed record.
+     * Only the holder of the log's commit lock calls this. A channel an
+     * interrupt closed (a leader is a caller's thread) is opened again.
+     */
     synchronized void write(long seq, String hash) throws IOException {
-        if (channel == null) {
+        if (channel == null || !channel.isOpen()) {
             channel = openForRewrite();
         }
-        String body = String.format(Locale.ROOT, "%020d %s", seq, hash);
+        String digits = Long.toString(seq); // a commit's path: no Formatter for "%020d"
+        String body = "0".repeat(Math.max(0, 20 - digits.length())) + digits + " " + hash;
         buf.clear();
         buf.put((body + " " + crc(body) + "\n").getBytes(StandardCharsets.US_ASCII));
         buf.flip();
@@ -134,7 +139,8 @@ final class AuditHead implements AutoCloseable {
     private static String crc(String body) {
         CRC32 c = new CRC32();
         c.update(body.getBytes(StandardCharsets.US_ASCII));
-        return String.format(Locale.ROOT, "%08x", c.getValue());
+        String hex = Long.toHexString(c.getValue());
+        return "0".repeat(8 - hex.length()) + hex;
     }
 
     @Override

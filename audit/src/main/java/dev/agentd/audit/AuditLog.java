@@ -23,26 +23,33 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
 
 /**
  * agentd's audit log: a hash-chained table ({@code audit}) in a SQLite
  * database (WAL), a head file outside it, and a JSON line per record for the
  * journal.
  *
- * <h2>Group commit</h2>
- * {@link #append} hands its record to one writer thread and waits. The
- * writer takes whatever is queued (up to {@value #MAX_BATCH} records),
- * chains and inserts them in one transaction, commits, rewrites the head
- * once, and only then releases the callers: a record is committed before
- * its {@code append} returns (so a tool call's result, which goes back only
- * after its record's {@code append} returned, is never unaudited), and
- * under load many calls share one commit and one head write. No lock is held
- * by a caller across the wait; the order of records is the writer's. The
- * journal lines are printed by another thread after the commit, so a slow
- * journal never delays a call.
+ * <h2>Group commit, leader and followers</h2>
+ * {@link #append} queues its record and tries the commit lock. The caller
+ * that gets it is the leader: it takes whatever is queued (up to
+ * {@value #MAX_BATCH} records, its own among them), chains and inserts them
+ * in one transaction, commits, rewrites the head once, and only then
+ * releases the callers of the batch. The others wait for their record's
+ * outcome. Records queued during a commit go in the leader's next batch (a
+ * few batches at most); when the leader lets go of the lock with records
+ * still queued it wakes the owner of the oldest one, which leads on. So an idle
+ * log commits on the caller's own thread (no hand-off to a writer and back),
+ * and under load many calls share one commit and one head write. A record
+ * is committed before its {@code append} returns (so a tool call's result,
+ * which goes back only after its record's {@code append} returned, is never
+ * unaudited). The statement, the newest record's sequence number and hash,
+ * and the order of records belong to whoever holds the commit lock; prune
+ * and close take it too. The journal lines are printed by another thread
+ * after the commit, so a slow journal never delays a call.
  *
  * <h2>Verification</h2>
  * {@link #verify} reads the head first and then the anchor and every row in
@@ -64,6 +71,9 @@ import java.util.concurrent.LinkedBlockingQueue;
 public final class AuditLog implements AutoCloseable {
     /** Most records one transaction takes. */
     public static final int MAX_BATCH = 4096;
+    /** Most batches one leader commits before it hands the rest on. */
+    private static final int MAX_ROUNDS = 8;
+    private static final long JOURNAL_PAUSE_MS = 2;
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonFactory JSON_FACTORY = new JsonFactory();
 
@@ -73,23 +83,71 @@ public final class AuditLog implements AutoCloseable {
     private final Connection writeDb;
     private final Connection readDb;
     private final AuditHead head;
-    private final LinkedBlockingQueue<Op> queue = new LinkedBlockingQueue<>();
+    private final ConcurrentLinkedQueue<Op> queue = new ConcurrentLinkedQueue<>();
     private final LinkedBlockingQueue<List<AuditRecord>> toJournal = new LinkedBlockingQueue<>();
-    private final Thread writer;
     private final Thread journaler;
     private volatile boolean closed;
-    /** The newest committed record; the writer thread's own. */
+    /** Held by the caller committing a batch (the leader), by prune's batch and by close. */
+    private final ReentrantLock commitLock = new ReentrantLock();
+    /** The leader's statement; guarded by commitLock. */
+    private final PreparedStatement insert;
+    /** The newest committed record; guarded by commitLock. */
     private long lastSeq;
     private String lastHash;
+    /** Set by close under commitLock: records queued after close's last batch are refused. */
+    private boolean stopped;
 
-    private sealed interface Op permits Append, Prune, Stop {}
+    /**
+     * A queued append or prune and its outcome. Its caller parks until the
+     * outcome is in, or until the previous leader wakes it to lead.
+     */
+    private abstract static class Op {
+        final Thread caller = Thread.currentThread();
+        private volatile Object outcome; // the result, or an IOException
+        volatile boolean nudged;
 
-    private record Append(Integer actorUid, String agentId, String event, String details,
-            CompletableFuture<AuditRecord> done) implements Op {}
+        final void complete(Object result) {
+            outcome = result;
+            LockSupport.unpark(caller);
+        }
 
-    private record Prune(Instant before, Integer actorUid, CompletableFuture<Pruned> done) implements Op {}
+        final void fail(IOException why) {
+            complete(why);
+        }
 
-    private record Stop() implements Op {}
+        final boolean isDone() {
+            return outcome != null;
+        }
+
+        final void nudge() {
+            nudged = true;
+            LockSupport.unpark(caller);
+        }
+    }
+
+    private static final class Append extends Op {
+        final Integer actorUid;
+        final String agentId;
+        final String event;
+        final String details;
+
+        Append(Integer actorUid, String agentId, String event, String details) {
+            this.actorUid = actorUid;
+            this.agentId = agentId;
+            this.event = event;
+            this.details = details;
+        }
+    }
+
+    private static final class Prune extends Op {
+        final Instant before;
+        final Integer actorUid;
+
+        Prune(Instant before, Integer actorUid) {
+            this.before = before;
+            this.actorUid = actorUid;
+        }
+    }
 
     private AuditLog(Path dbFile, Path headFile, PrintStream journal, Connection writeDb, Connection readDb)
             throws SQLException {
@@ -115,11 +173,10 @@ public final class AuditLog implements AutoCloseable {
             }
         }
         writeDb.setAutoCommit(false);
-        writer = new Thread(this::writeLoop, "audit-writer");
-        writer.setDaemon(true);
+        insert = writeDb.prepareStatement(
+                "INSERT INTO audit (seq, time, actor_uid, agent_id, event, details, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)");
         journaler = new Thread(this::journalLoop, "audit-journal");
         journaler.setDaemon(true);
-        writer.start();
         journaler.start();
     }
 
@@ -177,9 +234,8 @@ public final class AuditLog implements AutoCloseable {
      * @throws IOException when the record could not be committed (nothing of it is in the log)
      */
     public AuditRecord append(Integer actorUid, String agentId, String event, String detailsJson) throws IOException {
-        CompletableFuture<AuditRecord> done = new CompletableFuture<>();
-        submit(new Append(actorUid, agentId, event, detailsJson, done));
-        return await(done, event);
+        Append a = new Append(actorUid, agentId, event, detailsJson);
+        return (AuditRecord) submitAndAwait(a, event);
     }
 
     /**
@@ -189,36 +245,30 @@ public final class AuditLog implements AutoCloseable {
      * record by {@code actorUid}, all in one transaction.
      */
     public Pruned prune(Instant before, Integer actorUid) throws IOException {
-        CompletableFuture<Pruned> done = new CompletableFuture<>();
-        submit(new Prune(before, actorUid, done));
-        return await(done, "audit.prune");
+        return (Pruned) submitAndAwait(new Prune(before, actorUid), "audit.prune");
     }
 
-    private void submit(Op op) throws IOException {
+    private Object submitAndAwait(Op op, String what) throws IOException {
         if (closed) {
             throw new IOException("the audit log is closed");
         }
         queue.add(op);
-    }
-
-    private <T> T await(CompletableFuture<T> done, String what) throws IOException {
-        boolean interrupted = false;
+        // Interrupts wait: the record may commit anyway, so the caller waits for
+        // the truth rather than guess; and a leader's head write must not be cut
+        // short by one (an interrupted FileChannel closes itself).
+        boolean interrupted = Thread.interrupted();
         try {
-            while (true) {
-                try {
-                    return done.get(1, java.util.concurrent.TimeUnit.SECONDS);
-                } catch (java.util.concurrent.TimeoutException e) {
-                    // Queued behind close(): the writer is gone and will never take it.
-                    if (!writer.isAlive() && !done.isDone()) {
-                        throw new IOException("cannot write audit record " + what + ": the audit log is closed");
-                    }
-                } catch (InterruptedException e) {
-                    // The record may commit anyway: wait for the truth rather than guess.
+            lead();
+            while (!op.isDone()) {
+                LockSupport.parkNanos(this, java.util.concurrent.TimeUnit.SECONDS.toNanos(1));
+                if (Thread.interrupted()) {
                     interrupted = true;
-                } catch (ExecutionException e) {
-                    Throwable c = e.getCause();
-                    throw c instanceof IOException io ? new IOException(io.getMessage(), io)
-                            : new IOException("cannot write audit record " + what + ": " + c, c);
+                }
+                if (!op.isDone()) {
+                    // Woken to lead (the leader before let go with records queued),
+                    // or a second passed: either way, try.
+                    op.nudged = false;
+                    lead();
                 }
             }
         } finally {
@@ -226,46 +276,68 @@ public final class AuditLog implements AutoCloseable {
                 Thread.currentThread().interrupt();
             }
         }
+        Object o = op.outcome;
+        if (o instanceof IOException io) {
+            throw new IOException(io.getMessage(), io);
+        }
+        return o;
     }
 
-    // ------------------------------------------------------------------ the writer
+    // ------------------------------------------------------------------ the leader
 
-    private void writeLoop() {
-        List<Op> batch = new ArrayList<>();
-        List<Append> appends = new ArrayList<>();
-        try (PreparedStatement insert = writeDb.prepareStatement(
-                "INSERT INTO audit (seq, time, actor_uid, agent_id, event, details, prev_hash, hash) VALUES (?,?,?,?,?,?,?,?)")) {
-            while (true) {
-                batch.clear();
-                batch.add(queue.take());
-                queue.drainTo(batch, MAX_BATCH - 1);
-                boolean stop = false;
-                for (Op op : batch) {
-                    if (op instanceof Append a) {
-                        appends.add(a);
-                        continue;
-                    }
-                    commitAppends(insert, appends);
-                    if (op instanceof Prune p) {
-                        prune(insert, p);
-                    } else {
-                        stop = true;
-                    }
-                }
-                commitAppends(insert, appends);
-                if (stop) {
-                    return;
-                }
-            }
-        } catch (InterruptedException e) {
-            // close() gave up waiting
-        } catch (SQLException e) {
-            System.err.println("agentd: the audit writer cannot prepare its statement: " + e.getMessage());
-        } finally {
-            closed = true;
-            failAll(new IOException("the audit log is closed"));
-            toJournal.add(List.of());
+    /**
+     * Commits one batch of what is queued if no one else is committing; then,
+     * with records still queued, wakes the owner of the oldest to lead the
+     * next batch (a caller that found the lock taken waits for exactly this).
+     */
+    private void lead() {
+        if (!commitLock.tryLock()) {
+            return;
         }
+        try {
+            // Records that queued meanwhile are committed by the leader while it
+            // is running anyway, as a writer thread would: waking another caller
+            // to lead costs a wake-up per batch, which under load is the
+            // throughput. A few batches at most, so that no caller's own answer
+            // waits long behind others'.
+            runBatch();
+            for (int round = 1; round < MAX_ROUNDS && !queue.isEmpty(); round++) {
+                runBatch();
+            }
+        } finally {
+            commitLock.unlock();
+        }
+        wakeNext();
+    }
+
+    private void wakeNext() {
+        Op next = queue.peek();
+        if (next != null) {
+            next.nudge();
+        }
+    }
+
+    private final List<Append> appends = new ArrayList<>(); // guarded by commitLock
+
+    /** Under commitLock: up to {@value #MAX_BATCH} queued ops, in their order, appends grouped between prunes. */
+    private void runBatch() {
+        if (stopped) {
+            failQueued(new IOException("the audit log is closed"));
+            return;
+        }
+        for (int n = 0; n < MAX_BATCH; n++) {
+            Op op = queue.poll();
+            if (op == null) {
+                break;
+            }
+            if (op instanceof Append a) {
+                appends.add(a);
+                continue;
+            }
+            commitAppends(insert, appends);
+            prune(insert, (Prune) op);
+        }
+        commitAppends(insert, appends);
     }
 
     /** One transaction for every queued append; their callers are released once it committed. */
@@ -278,7 +350,7 @@ public final class AuditLog implements AutoCloseable {
         String prev = lastHash;
         try {
             for (Append a : appends) {
-                AuditRecord r = chained(++seq, prev, a.actorUid(), a.agentId(), a.event(), a.details());
+                AuditRecord r = chained(++seq, prev, a.actorUid, a.agentId, a.event, a.details);
                 bind(insert, r);
                 insert.addBatch();
                 written.add(r);
@@ -294,8 +366,8 @@ public final class AuditLog implements AutoCloseable {
             }
             rollback();
             IOException failure = new IOException("cannot write audit records (" + appends.size() + ", the first "
-                    + appends.get(0).event() + ") to " + dbFile + ": " + e.getMessage(), e);
-            appends.forEach(a -> a.done().completeExceptionally(failure));
+                    + appends.get(0).event + ") to " + dbFile + ": " + e.getMessage(), e);
+            appends.forEach(a -> a.fail(failure));
             appends.clear();
             return;
         }
@@ -303,7 +375,7 @@ public final class AuditLog implements AutoCloseable {
         lastHash = prev;
         writeHead();
         for (int i = 0; i < appends.size(); i++) {
-            appends.get(i).done().complete(written.get(i));
+            appends.get(i).complete(written.get(i));
         }
         appends.clear();
         toJournal.add(written);
@@ -327,7 +399,7 @@ public final class AuditLog implements AutoCloseable {
             try (Statement s = writeDb.createStatement();
                  ResultSet r = s.executeQuery("SELECT seq, time, hash FROM audit ORDER BY seq")) {
                 while (r.next()) {
-                    if (!parseTime(r.getString(2)).isBefore(p.before())) {
+                    if (!parseTime(r.getString(2)).isBefore(p.before)) {
                         break;
                     }
                     if (from == 0) {
@@ -354,14 +426,14 @@ public final class AuditLog implements AutoCloseable {
             }
             Optional<Anchor> anchor = anchor(writeDb);
             Map<String, Object> details = new LinkedHashMap<>();
-            details.put("before", p.before().toString());
+            details.put("before", p.before.toString());
             details.put("records", count);
             details.put("from_seq", from);
             details.put("to_seq", cut);
             // The anchor the kept chain starts from after this prune (an earlier one when nothing was deleted).
             details.put("anchor_seq", anchor.map(Anchor::seq).orElse(0L));
             details.put("anchor_hash", anchor.map(Anchor::hash).orElse(AuditChain.GENESIS));
-            AuditRecord rec = chained(lastSeq + 1, lastHash, p.actorUid(), null, "audit.prune",
+            AuditRecord rec = chained(lastSeq + 1, lastHash, p.actorUid, null, "audit.prune",
                     JSON.writeValueAsString(details));
             bind(insert, rec);
             insert.executeUpdate();
@@ -369,12 +441,11 @@ public final class AuditLog implements AutoCloseable {
             lastSeq = rec.seq();
             lastHash = rec.hash();
             writeHead();
-            p.done().complete(new Pruned(count, from, cut, cutHash == null ? null : cutHash, rec));
             toJournal.add(List.of(rec));
+            p.complete(new Pruned(count, from, cut, cutHash == null ? null : cutHash, rec));
         } catch (SQLException | IOException | RuntimeException e) {
             rollback();
-            p.done().completeExceptionally(new IOException("cannot prune the audit log in " + dbFile + ": "
-                    + e.getMessage(), e));
+            p.fail(new IOException("cannot prune the audit log in " + dbFile + ": " + e.getMessage(), e));
         }
     }
 
@@ -422,33 +493,47 @@ public final class AuditLog implements AutoCloseable {
         }
     }
 
-    private void failAll(IOException why) {
-        List<Op> left = new ArrayList<>();
-        queue.drainTo(left);
-        for (Op op : left) {
-            if (op instanceof Append a) {
-                a.done().completeExceptionally(why);
-            } else if (op instanceof Prune p) {
-                p.done().completeExceptionally(why);
-            }
+    private void failQueued(IOException why) {
+        for (Op op; (op = queue.poll()) != null; ) {
+            op.fail(why);
         }
     }
 
     // ------------------------------------------------------------------ the journal
 
+    /**
+     * Prints what the commits handed over. After each wake-up it waits a
+     * moment before taking the rest: a commit that finds the queue not empty
+     * wakes no one, so under load the journal costs a wake-up per
+     * {@value #JOURNAL_PAUSE_MS} ms instead of one per batch (a context switch
+     * on a tool call's cores); its lines are that much later, never lost.
+     */
     private void journalLoop() {
+        List<List<AuditRecord>> batches = new ArrayList<>();
         try {
             while (true) {
-                List<AuditRecord> records = toJournal.take();
-                if (records.isEmpty()) {
+                batches.clear();
+                batches.add(toJournal.take());
+                Thread.sleep(JOURNAL_PAUSE_MS);
+                toJournal.drainTo(batches);
+                StringBuilder lines = new StringBuilder();
+                boolean end = false;
+                for (List<AuditRecord> records : batches) {
+                    if (records.isEmpty()) {
+                        end = true; // close(): the last batches came before it
+                        break;
+                    }
+                    for (AuditRecord r : records) {
+                        lines.append(journalLine(r)).append('\n');
+                    }
+                }
+                if (lines.length() > 0) {
+                    journal.print(lines);
+                    journal.flush();
+                }
+                if (end) {
                     return;
                 }
-                StringBuilder lines = new StringBuilder();
-                for (AuditRecord r : records) {
-                    lines.append(journalLine(r)).append('\n');
-                }
-                journal.print(lines);
-                journal.flush();
             }
         } catch (InterruptedException e) {
             // closing
@@ -645,15 +730,55 @@ public final class AuditLog implements AutoCloseable {
      */
     @Override
     public void close() {
-        if (!closed) {
-            closed = true;
-            queue.add(new Stop());
+        closed = true;
+        // An interrupted caller still closes: the last batch and its head write
+        // must not be cut short (the interrupt is kept for the caller).
+        boolean interrupted = Thread.interrupted();
+        try {
+            closeInterruptibly();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void closeInterruptibly() {
+        boolean locked = false;
+        try {
+            // Bounded like the writer thread's join was: a commit stuck in SQLite
+            // does not hold up agentd's shutdown for ever.
+            locked = commitLock.tryLock(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        if (locked) {
+            try {
+                if (!stopped) {
+                    while (!queue.isEmpty()) {
+                        runBatch();
+                    }
+                    stopped = true;
+                    try {
+                        insert.close();
+                    } catch (SQLException ignored) {
+                        // closing
+                    }
+                }
+            } finally {
+                commitLock.unlock();
+            }
+            // Anyone who queued after the last batch is woken to find the log closed.
+            wakeNext();
+            toJournal.add(List.of());
         }
         try {
-            writer.join(10_000);
             journaler.join(10_000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (!locked) {
+            return; // a commit still holds the connection; the process is ending anyway
         }
         try {
             head.close();

@@ -235,6 +235,61 @@ class AuditLogTest {
     }
 
     @Test
+    void append_byAnInterruptedCaller_commitsKeepsTheInterruptAndTheHeadGoesOn() throws Exception {
+        // The caller may be the leader: its interrupt must not close the head's channel.
+        Thread.currentThread().interrupt();
+        AuditRecord r;
+        try {
+            r = log.append(null, null, "x", "{}");
+        } finally {
+            assertTrue(Thread.interrupted(), "the interrupt is the caller's, kept");
+        }
+        assertEquals(6, AuditHead.read(head).orElseThrow().seq());
+        log.append(null, null, "y", "{}");
+        assertEquals(7, AuditHead.read(head).orElseThrow().seq());
+        assertEquals(List.of(), log.verify().problems());
+        assertEquals(6, r.seq());
+    }
+
+    @Test
+    void close_whileManyAppend_eachAppendCommitsOrFailsClosed() throws Exception {
+        int threads = 16;
+        CountDownLatch go = new CountDownLatch(1);
+        ConcurrentLinkedQueue<Long> seqs = new ConcurrentLinkedQueue<>();
+        ConcurrentLinkedQueue<Throwable> failures = new ConcurrentLinkedQueue<>();
+        List<Thread> ts = new ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            Thread th = new Thread(() -> {
+                try {
+                    go.await();
+                    while (true) {
+                        seqs.add(log.append(null, "a", "toolcall", "{}").seq());
+                    }
+                } catch (IOException e) {
+                    if (!e.getMessage().contains("closed")) {
+                        failures.add(e);
+                    }
+                } catch (Throwable e) {
+                    failures.add(e);
+                }
+            });
+            th.start();
+            ts.add(th);
+        }
+        go.countDown();
+        Thread.sleep(50);
+        log.close();
+        for (Thread th : ts) {
+            th.join(); // none waits for ever on a log that closed under it
+        }
+        assertEquals(List.of(), new ArrayList<>(failures));
+        log = open();
+        Verification v = log.verify();
+        assertEquals(List.of(), v.problems());
+        assertEquals(5 + seqs.size(), v.records(), "every append that returned is in the log, and no other");
+    }
+
+    @Test
     void append_afterClose_fails() {
         log.close();
         assertThrows(IOException.class, () -> log.append(null, null, "x", "{}"));

@@ -91,4 +91,32 @@ public final class SocketPeer {
             return -1;
         }
     }
+
+    /** {@code SIOCOUTQ}, which is {@code TIOCOUTQ} (asm-generic, the same on x86_64 and aarch64). */
+    private static final int SIOCOUTQ = 0x5411;
+    private static final ThreadLocal<Pointer> OUTQ = ThreadLocal.withInitial(() -> Native.allocate(4));
+
+    /**
+     * Bytes written to {@code channel}, a connected Unix stream socket, that the
+     * peer has not read yet and that count against the send buffer
+     * ({@code SIOCOUTQ}); -1 when that cannot be told (no {@value #JVM_FLAG},
+     * or the channel is closed). A writer that knows the send buffer's size
+     * can tell from this whether a blocking write would block.
+     */
+    public static int unsentBytes(Channel channel) {
+        if (FD_VAL == null) {
+            return -1;
+        }
+        try {
+            int fd = (Integer) FD_VAL.invoke(channel);
+            if (fd < 0) {
+                return -1;
+            }
+            Pointer n = OUTQ.get();
+            Native.syscall("ioctl", "SIOCOUTQ", fd, SIOCOUTQ, n.address());
+            return n.getInt(0);
+        } catch (ReflectiveOperationException | SyscallException | RuntimeException e) {
+            return -1;
+        }
+    }
 }

@@ -152,7 +152,7 @@ final class Calls {
         return limits.maxConcurrentCalls() - permits.availablePermits();
     }
 
-    /** Steps 1–3 on the connection's reader thread; the rest on a call thread. */
+    /** Steps 1–3 on the connection's reader thread; the rest on a call thread (or there too, for a non-blocking tool). */
     void start(Connection c, McpMessage.CallTool req, long t0) {
         JsonNode id = req.id();
         if (c.inFlight.containsKey(McpMessage.idKey(id))) {
@@ -201,8 +201,13 @@ final class Calls {
         }
         InFlight f = new InFlight(c, id, name, req.arguments(), sha, preview, t0);
         c.inFlight.put(f.key, f);
+        if (entry.tool().nonBlocking() && !auth.approvals().required(name, req.arguments())) {
+            // On this reader thread (see Tool#nonBlocking): nothing in it waits.
+            run(f, entry, false);
+            return;
+        }
         try {
-            f.task = pool.submit(() -> run(f, entry));
+            f.task = pool.submit(() -> run(f, entry, true));
         } catch (RejectedExecutionException e) {
             // The gateway is closing; the connection's close will not find this call, so end it here.
             permits.release();
@@ -229,7 +234,8 @@ final class Calls {
         return false;
     }
 
-    private void run(InFlight f, ToolRegistry.Entry entry) {
+    /** @param timed whether a timer answers "timed out" at the deadline (not for a non-blocking tool run inline) */
+    private void run(InFlight f, ToolRegistry.Entry entry, boolean timed) {
         try {
             if (f.isClaimed()) {
                 return; // cancelled before it started
@@ -258,7 +264,9 @@ final class Calls {
             f.grant = OptionalLong.of(((Decision.Allowed) d).grant().id());
             Duration timeout = limits.callTimeout();
             Instant deadline = Instant.now().plus(timeout);
-            f.timeout = timer.schedule(() -> timedOut(f, entry), timeout.toNanos(), TimeUnit.NANOSECONDS);
+            if (timed) {
+                f.timeout = timer.schedule(() -> timedOut(f, entry), timeout.toNanos(), TimeUnit.NANOSECONDS);
+            }
             ToolResult result;
             try {
                 result = entry.tool().call(new ToolCall(agentId, f.arguments, f.token, deadline, toolContext));

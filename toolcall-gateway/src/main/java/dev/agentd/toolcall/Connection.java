@@ -15,9 +15,14 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * One client connection: a reader thread that frames lines and dispatches them, and
  * a writer thread that drains a queue of outgoing lines. The split is what keeps a
- * client that does not read from blocking anything but its own writer: producers
- * (the reader, call threads, list_changed broadcasts) only ever enqueue, and the
- * queue is bounded in bytes ({@link GatewayLimits#maxOutboundBytes()}).
+ * client that does not read from blocking anything but its own writer: a producer
+ * (the reader, a call thread, a list_changed broadcast) never waits for the client.
+ * When nothing is queued and the socket's send buffer has room for the line (so a
+ * write cannot block), the producer writes it itself, under the connection's write
+ * lock (no hand-off to the writer and back); otherwise it enqueues, and the queue is
+ * bounded in bytes ({@link GatewayLimits#maxOutboundBytes()}). Lines leave in the
+ * order they were sent: a producer writes only while nothing is queued, and the
+ * writer writes under the same lock.
  */
 final class Connection {
     private static final System.Logger LOG = System.getLogger(Connection.class.getName());
@@ -31,7 +36,12 @@ final class Connection {
     private final int maxLine;
     private final long maxOutbound;
     private final LinkedBlockingQueue<byte[]> outbound = new LinkedBlockingQueue<>();
+    /** Bytes sent and not yet written to the socket: queued, or being written (by the writer or a producer). */
     private final AtomicLong queuedBytes = new AtomicLong();
+    /** Held while writing to the socket, by the writer thread or a producer writing its own line. */
+    private final java.util.concurrent.locks.ReentrantLock writeLock = new java.util.concurrent.locks.ReentrantLock();
+    /** The socket's send buffer, or 0 when writes always go through the writer (unknown size). */
+    private final int sendBuffer;
     private final AtomicBoolean closing = new AtomicBoolean();
     private final AtomicBoolean finished = new AtomicBoolean();
     /** Calls in progress on this connection, by {@link McpMessage#idKey request id}. */
@@ -52,6 +62,13 @@ final class Connection {
         this.number = number;
         this.maxLine = gateway.limits().maxMessageBytes();
         this.maxOutbound = gateway.limits().maxOutboundBytes();
+        int sndbuf;
+        try {
+            sndbuf = channel.getOption(java.net.StandardSocketOptions.SO_SNDBUF);
+        } catch (IOException | RuntimeException e) {
+            sndbuf = 0;
+        }
+        this.sendBuffer = sndbuf;
     }
 
     /**
@@ -98,6 +115,16 @@ final class Connection {
         if (closing.get()) {
             return false;
         }
+        // Not on an interrupted thread: an interrupt during a channel's write closes the channel.
+        if (!Thread.currentThread().isInterrupted() && writeLock.tryLock()) {
+            try {
+                if (queuedBytes.get() == 0 && !closing.get() && roomFor(line.length)) {
+                    return writeNow(line);
+                }
+            } finally {
+                writeLock.unlock();
+            }
+        }
         long q = queuedBytes.addAndGet(line.length);
         if (q > maxOutbound) {
             queuedBytes.addAndGet(-line.length);
@@ -106,6 +133,44 @@ final class Connection {
         }
         outbound.add(line);
         return true;
+    }
+
+    /**
+     * Whether a blocking write of {@code length} bytes finds room in the send
+     * buffer at once. A Unix stream socket's writer blocks only when what the
+     * peer has not read yet ({@code SIOCOUTQ}, in buffer memory, which counts
+     * each message's overhead too) reaches the buffer's size; the margin covers
+     * that overhead. Only the holder of the write lock writes, and the peer can
+     * only lower the count, so the answer holds until the write. Unknown means no.
+     */
+    private boolean roomFor(int length) {
+        if (sendBuffer <= 0 || length > sendBuffer / 4) {
+            return false;
+        }
+        int unsent = dev.agentd.linux.SocketPeer.unsentBytes(channel);
+        return unsent >= 0 && unsent + length + 4096 < sendBuffer / 2;
+    }
+
+    /** Under the write lock, nothing queued, room checked: the producer's own write. */
+    private boolean writeNow(byte[] line) {
+        // Counted while written, like a queued line: quiet() must not call a
+        // connection idle while an answer is on its way.
+        queuedBytes.addAndGet(line.length);
+        try {
+            ByteBuffer b = ByteBuffer.wrap(line);
+            while (b.hasRemaining()) {
+                channel.write(b);
+            }
+            return true;
+        } catch (IOException e) {
+            if (!closing.get()) {
+                LOG.log(Level.DEBUG, "agent " + gateway.agentId() + " conn" + number + ": write failed: " + e);
+            }
+            abort("write failed: " + e.getMessage());
+            return false;
+        } finally {
+            queuedBytes.addAndGet(-line.length);
+        }
     }
 
     private void readLoop() {
@@ -224,12 +289,17 @@ final class Connection {
         try {
             while (true) {
                 byte[] m = outbound.take();
-                if (m == CLOSE) {
-                    break;
-                }
-                ByteBuffer b = ByteBuffer.wrap(m);
-                while (b.hasRemaining()) {
-                    channel.write(b);
+                writeLock.lock();
+                try {
+                    if (m == CLOSE) {
+                        break; // after a producer's write still under way: it was sent before the close
+                    }
+                    ByteBuffer b = ByteBuffer.wrap(m);
+                    while (b.hasRemaining()) {
+                        channel.write(b);
+                    }
+                } finally {
+                    writeLock.unlock();
                 }
                 queuedBytes.addAndGet(-m.length);
             }

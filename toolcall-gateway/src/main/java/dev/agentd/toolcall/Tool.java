@@ -34,6 +34,18 @@ public interface Tool {
     }
 
     /**
+     * Whether the tool only computes, for microseconds: no I/O, no waiting, no
+     * lock held for long. The gateway then runs it on the connection's reader
+     * thread, without a call thread or a timeout timer (a hand-off to a call
+     * thread costs more than such a tool); the connection reads nothing else
+     * meanwhile. Every check, the concurrency cap and the audit record stay
+     * the same. A tool that can block must leave this false (the default).
+     */
+    default boolean nonBlocking() {
+        return false;
+    }
+
+    /**
      * Runs the call. Long-running tools poll {@link ToolCall#cancel()} (or register
      * {@link CancellationToken#onCancel}) and respect {@link ToolCall#deadline()}: the
      * gateway answers "timed out" at the deadline whether or not the tool returns.

@@ -52,6 +52,55 @@ class CallListenerTest {
         }
     }
 
+    /** {@code name}: returns the name of the thread it ran on; non-blocking or not. */
+    private static Tool threadName(String name, boolean nonBlocking) {
+        Tool t = TestTools.tool(name, "{\"type\":\"object\"}", Optional.empty(),
+                c -> ToolResult.text(Thread.currentThread().getName()));
+        return new Tool() {
+            public String name() {
+                return t.name();
+            }
+
+            public String description() {
+                return t.description();
+            }
+
+            public JsonNode inputSchema() {
+                return t.inputSchema();
+            }
+
+            @Override
+            public boolean nonBlocking() {
+                return nonBlocking;
+            }
+
+            public ToolResult call(ToolCall call) throws ToolException {
+                return t.call(call);
+            }
+        };
+    }
+
+    @Test
+    void nonBlockingTool_runsOnTheReaderThread_recordedAndAnsweredLikeAnyOther() throws Exception {
+        List<CallRecord> records = new CopyOnWriteArrayList<>();
+        try (Gateway g = open(records::add, new FakeAuthorizer().grant("quick").grant("slow"), s -> s,
+                threadName("quick", true), threadName("slow", false));
+             RawClient c = new RawClient(g.socketPath())) {
+            c.sendCall(1, "quick", "{}");
+            String quick = RawClient.text(c.next());
+            // The reader reads the ping only after the inline call returned: by its answer the slot is free.
+            c.request(2, "ping", null);
+            assertEquals(0, g.callsInFlight(), "the inline call gave its slot back");
+            c.sendCall(3, "slow", "{}");
+            String slow = RawClient.text(c.next());
+            assertTrue(quick.contains("-conn1-read-"), quick);
+            assertTrue(slow.contains("-call-"), slow);
+            assertEquals(2, records.size());
+            assertEquals("allowed", records.get(0).decision());
+        }
+        assertTrue(new dev.agentd.toolcall.tools.EchoTool().nonBlocking());
+    }
+
     @Test
     void record_carriesHashPreviewDecisionSizeAndError() throws Exception {
         List<CallRecord> records = new CopyOnWriteArrayList<>();

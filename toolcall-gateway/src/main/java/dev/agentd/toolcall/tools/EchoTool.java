@@ -27,6 +27,11 @@ public final class EchoTool extends SchemaTool {
     }
 
     @Override
+    public boolean nonBlocking() {
+        return true; // copies a string
+    }
+
+    @Override
     public ToolResult call(ToolCall call) {
         String text = call.arguments().get("text").asText();
         ObjectNode out = Json.object().put("text", text);
