@@ -76,20 +76,7 @@ public final class SocketPeer {
      * or the channel is closed).
      */
     public static int unreadBytes(Channel channel) {
-        if (FD_VAL == null) {
-            return -1;
-        }
-        try {
-            int fd = (Integer) FD_VAL.invoke(channel);
-            if (fd < 0) {
-                return -1;
-            }
-            Pointer n = Native.allocate(4);
-            Native.syscall("ioctl", "fd=" + fd + ", FIONREAD", fd, FIONREAD, n.address());
-            return n.getInt(0);
-        } catch (ReflectiveOperationException | SyscallException | RuntimeException e) {
-            return -1;
-        }
+        return intIoctl(channel, FIONREAD, "FIONREAD", Native.allocate(4));
     }
 
     /** {@code SIOCOUTQ}, which is {@code TIOCOUTQ} (asm-generic, the same on x86_64 and aarch64). */
@@ -104,6 +91,11 @@ public final class SocketPeer {
      * can tell from this whether a blocking write would block.
      */
     public static int unsentBytes(Channel channel) {
+        return intIoctl(channel, SIOCOUTQ, "SIOCOUTQ", OUTQ.get());
+    }
+
+    /** The int an ioctl without argument but a result buffer gives for {@code channel}'s fd; -1 when it cannot be told. */
+    private static int intIoctl(Channel channel, int request, String name, Pointer result) {
         if (FD_VAL == null) {
             return -1;
         }
@@ -112,9 +104,9 @@ public final class SocketPeer {
             if (fd < 0) {
                 return -1;
             }
-            Pointer n = OUTQ.get();
-            Native.syscall("ioctl", "SIOCOUTQ", fd, SIOCOUTQ, n.address());
-            return n.getInt(0);
+            // The context names no fd: unsentBytes is on every reply's path, and a failure is only -1 here.
+            Native.syscall("ioctl", name, fd, request, result.address());
+            return result.getInt(0);
         } catch (ReflectiveOperationException | SyscallException | RuntimeException e) {
             return -1;
         }
