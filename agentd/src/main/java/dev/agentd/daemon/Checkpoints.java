@@ -55,6 +55,12 @@ final class Checkpoints {
     static final Duration FREEZE_TIMEOUT = Duration.ofSeconds(10);
     /** How long a checkpoint waits for the agent's tool calls in flight. */
     static final Duration CALLS_TIMEOUT = Duration.ofSeconds(30);
+    /**
+     * How long the agent stays frozen after CRIU starts, waiting for CRIU to
+     * stop every process with ptrace; after it the agent is thawed anyway (it
+     * may then reconnect before CRIU holds it: the dump is retried).
+     */
+    static final Duration SEIZE_TIMEOUT = Duration.ofSeconds(30);
     /** Dumps tried when the agent reconnects to its tool-call socket just before CRIU freezes it. */
     static final int DUMP_ATTEMPTS = 3;
     /** A dump that takes longer is killed and fails: the agent is resumed. */
@@ -146,23 +152,28 @@ final class Checkpoints {
                             + (parent == null ? "" : ", on top of checkpoint " + parent.id()));
                     long t0 = System.nanoTime();
                     preDumping = true;
-                    runCriu("pre-dump", criu, t, pre, prev, tracking, progress);
+                    runCriu("pre-dump", criu, t, pre, prev, tracking, progress, null);
                     preDumpMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - t0);
                     prev = "../" + PRE_DUMP;
                 }
                 for (int attempt = 1; ; attempt++) {
                     refuseWhileAwaitingApproval(a, gateway);
-                    quiesceToolcalls(gateway, t.cgroup(), progress);
+                    Cgroup frozen = quiesceToolcalls(gateway, t.cgroup(), progress) ? t.cgroup() : null;
+                    if (frozen != null && !seizesFrozen(frozen)) {
+                        thawQuietly(frozen, true); // v1: a frozen task stops for ptrace only once thawed
+                        frozen = null;
+                    }
                     progress.say("dump", "criu " + criu.version() + " dumping agent " + a.id() + " (pid " + a.pid() + ")"
                             + (prev == null ? "" : ", memory changed since " + (incremental ? "the pre-dump"
                                     : "checkpoint " + parent.id())));
                     frozenAt = System.nanoTime();
                     try {
-                        runCriu("dump", criu, t, images, prev, tracking, progress);
+                        runCriu("dump", criu, t, images, prev, tracking, progress, frozen);
                         break;
                     } catch (AgentdException e) {
                         // Once more when the agent reconnected between the close and CRIU's
-                        // seize: the agent is resumed first, and a gone agent fails the next try.
+                        // seize (CRIU took longer than SEIZE_TIMEOUT to hold it, so it was thawed
+                        // first): the agent is resumed first, and a gone agent fails the next try.
                         // A criu killed by a signal is not retried: whoever killed it meant it.
                         if (attempt == DUMP_ATTEMPTS || !e.getMessage().contains("External socket")) {
                             throw e;
@@ -189,6 +200,7 @@ final class Checkpoints {
                 Snapshots.copyTree(Path.of("/proc/" + a.initPid() + "/root/tmp"), partial.resolve("tmp"));
                 Snapshots.writeAttributes(partial, SNAPSHOTS);
             } catch (IOException | AgentdException e) {
+                thawQuietly(t.cgroup(), true); // a quiesce's freeze never outlives a failure
                 if (dumped || frozenAt != 0 || preDumping) {
                     resume(t); // CRIU left it stopped (or died): it goes on as before
                 }
@@ -247,14 +259,23 @@ final class Checkpoints {
 
     /**
      * Between tool calls: new calls are held (unanswered until the dump is
-     * over), calls in flight may finish, then every connection of the agent's
-     * is closed. CRIU cannot save one end of a Unix connection; agentd's clients
-     * reconnect on their next call, so the agent's code sees nothing of it.
+     * over), calls in flight may finish; then, with the agent's cgroup frozen
+     * (it can neither connect nor write), the connections still in the
+     * listening socket's backlog are taken and every connection of the agent's
+     * is closed. CRIU cannot save one end of a Unix connection whose other end
+     * is agentd's; agentd's clients reconnect on their next call, so the agent's
+     * code sees nothing of it. When one is not quiet (a request in it, a call
+     * held), the agent is thawed, the hold released so the call can run, and the
+     * whole is tried again, for at most {@link #CALLS_TIMEOUT}.
+     *
+     * @return true when the cgroup is left frozen: the caller starts CRIU with
+     *         the agent still frozen ({@link #runCriu} thaws it once CRIU holds
+     *         every process), so it cannot reconnect in between
      */
-    private static void quiesceToolcalls(Optional<Gateway> gateway, Cgroup cgroup, Progress progress)
+    private static boolean quiesceToolcalls(Optional<Gateway> gateway, Cgroup cgroup, Progress progress)
             throws AgentdException {
         if (gateway.isEmpty()) {
-            return;
+            return false;
         }
         Gateway g = gateway.get();
         try {
@@ -265,8 +286,9 @@ final class Checkpoints {
                     throw new AgentdException(AgentdException.WRONG_STATE, "tool calls were still running after "
                             + CALLS_TIMEOUT.toSeconds() + " s; the agent goes on running: checkpoint it again later");
                 }
-                // Frozen, the agent cannot send a request while its connections are
-                // looked at and closed: none is lost with a connection.
+                // Frozen, the agent cannot connect or send a request while its
+                // connections are looked at and closed: none is lost with a
+                // connection, and none is opened behind the check.
                 int busy;
                 boolean frozen = false;
                 try {
@@ -276,34 +298,43 @@ final class Checkpoints {
                     }
                     busy = g.closeIdleConnections("checkpoint");
                 } catch (IOException e) {
+                    thawQuietly(cgroup, frozen);
                     g.release();
                     throw new AgentdException(AgentdException.INTERNAL, "cannot freeze the agent to close its tool-call"
                             + " connections: " + e.getMessage());
-                } finally {
-                    if (frozen) {
-                        try {
-                            cgroup.thaw();
-                        } catch (IOException e) {
-                            System.err.println("agentd: could not thaw " + cgroup.name() + ": " + e.getMessage());
-                        }
-                    }
+                } catch (InterruptedException | RuntimeException e) {
+                    thawQuietly(cgroup, frozen);
+                    throw e;
                 }
                 if (busy == 0) {
-                    return;
+                    return frozen;
                 }
-                // A call arrived while held: let it run, then try again.
+                // A call arrived while held, or a connection is still being admitted: let it run, then try again.
+                thawQuietly(cgroup, frozen);
                 g.release();
                 if (System.nanoTime() > deadline) {
-                    throw new AgentdException(AgentdException.WRONG_STATE, "the agent kept calling tools for "
-                            + CALLS_TIMEOUT.toSeconds() + " s; it goes on running: checkpoint it again later");
+                    throw new AgentdException(AgentdException.WRONG_STATE, "the agent kept " + busy + " tool-call"
+                            + " connection(s) busy for " + CALLS_TIMEOUT.toSeconds() + " s (a request in them, or not yet"
+                            + " admitted); it goes on running: checkpoint it again later");
                 }
-                progress.say("hold", "a tool call arrived meanwhile; waiting for it");
+                progress.say("hold", busy + " tool-call connection(s) busy; letting their calls run, then again");
                 Thread.sleep(50);
             }
         } catch (InterruptedException e) {
             g.release();
             Thread.currentThread().interrupt();
             throw new AgentdException(AgentdException.INTERNAL, "interrupted while waiting for tool calls");
+        }
+    }
+
+    private static void thawQuietly(Cgroup cgroup, boolean frozen) {
+        if (!frozen || cgroup == null) {
+            return;
+        }
+        try {
+            cgroup.thaw();
+        } catch (IOException e) {
+            System.err.println("agentd: could not thaw " + cgroup.name() + ": " + e.getMessage());
         }
     }
 
@@ -338,9 +369,13 @@ final class Checkpoints {
      *
      * @param prev the earlier images this dump's memory builds on, relative to
      *             {@code images} (the same from .partial-ID as from ID), or null
+     * @param frozen the agent's cgroup when it is frozen (by the quiesce): thawed
+     *             as soon as CRIU has stopped every process of the tree with ptrace
+     *             (or after {@link #SEIZE_TIMEOUT}, or when CRIU ends), so the agent
+     *             never runs between the tool-call check and the dump; null when not frozen
      */
     private void runCriu(String action, Criu criu, Supervisor.CheckpointTarget t, Path images, String prev,
-            boolean trackMem, Progress progress) throws IOException, AgentdException {
+            boolean trackMem, Progress progress, Cgroup frozen) throws IOException, AgentdException {
         AgentRecord a = t.record();
         boolean pre = action.equals("pre-dump");
         Path imagesFd = Path.of("/proc/self/fd/" + DUMP_IMAGES_FD);
@@ -362,23 +397,50 @@ final class Checkpoints {
                 "--inh-caps=-all," + caps, "--ambient-caps=" + caps, "--"));
         argv.addAll(d.build());
         Path out = images.resolveSibling("criu.out");
-        Process p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(out.toFile())
-                .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
-        long start = System.nanoTime();
+        Process p;
         try {
-            while (!p.waitFor(1, TimeUnit.SECONDS)) {
-                long elapsed = System.nanoTime() - start;
+            p = new ProcessBuilder(argv).redirectErrorStream(true).redirectOutput(out.toFile())
+                    .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null"))).start();
+        } catch (IOException e) {
+            thawQuietly(frozen, true);
+            throw e;
+        }
+        long start = System.nanoTime();
+        long said = start;
+        try {
+            // While the cgroup is frozen, CRIU's seize (PTRACE_SEIZE, PTRACE_INTERRUPT)
+            // still stops each task (cgroup v2: a ptrace trap comes before the freezer's),
+            // but its parasite cannot run until the thaw: looked at often, thawed once
+            // every task is in a ptrace stop, when it no longer can run on its own.
+            while (!p.waitFor(frozen != null ? 20 : 1000, TimeUnit.MILLISECONDS)) {
+                long now = System.nanoTime();
+                if (frozen != null) {
+                    boolean held = heldByTracer(t.record().pid());
+                    if (held || now - start > SEIZE_TIMEOUT.toNanos()) {
+                        thawQuietly(frozen, true);
+                        frozen = null;
+                        progress.say(action, held ? "CRIU holds every process of the agent; thawed its cgroup"
+                                : "CRIU has not stopped every process after " + SEIZE_TIMEOUT.toSeconds()
+                                        + " s; thawed its cgroup anyway");
+                    }
+                }
+                long elapsed = now - start;
                 if (elapsed > DUMP_TIMEOUT.toNanos()) {
                     p.destroyForcibly().waitFor();
                     throw new IOException("criu " + action + " took longer than " + DUMP_TIMEOUT.toMinutes()
                             + " minutes and was killed");
                 }
-                progress.say(action, TimeUnit.NANOSECONDS.toSeconds(elapsed) + " s, " + Snapshots.size(images) + " bytes of images");
+                if (now - said >= TimeUnit.SECONDS.toNanos(1)) {
+                    said = now;
+                    progress.say(action, TimeUnit.NANOSECONDS.toSeconds(elapsed) + " s, " + Snapshots.size(images) + " bytes of images");
+                }
             }
         } catch (InterruptedException e) {
             p.destroyForcibly();
             Thread.currentThread().interrupt();
             throw new IOException("interrupted while criu ran (" + action + ")");
+        } finally {
+            thawQuietly(frozen, true); // CRIU ended (or failed) before it held them all
         }
         if (p.exitValue() != 0) {
             Path logFile = images.resolve(pre ? "pre-dump.log" : "dump.log");
@@ -392,6 +454,63 @@ final class Checkpoints {
             throw new AgentdException(AgentdException.INTERNAL, "criu " + action + " of agent " + a.id() + " failed (" + how
                     + "); the agent goes on running. CRIU says: " + log);
         }
+    }
+
+    /**
+     * Whether a frozen cgroup's tasks stop for a tracer while frozen: cgroup v2
+     * (its freezer is a trap a ptrace trap comes before). A v1 freezer holds a
+     * task in the refrigerator, where PTRACE_INTERRUPT waits for the thaw.
+     */
+    static boolean seizesFrozen(Cgroup cgroup) {
+        List<Path> dirs = cgroup.directories();
+        return dirs.size() == 1 && Files.exists(dirs.get(0).resolve("cgroup.freeze"));
+    }
+
+    /**
+     * Whether every thread of {@code pid} and its descendants (what CRIU dumps)
+     * is stopped by a tracer: state {@code t} with a TracerPid, or ended. A
+     * frozen tree does not change meanwhile.
+     */
+    static boolean heldByTracer(long pid) {
+        java.util.ArrayDeque<Long> todo = new java.util.ArrayDeque<>(List.of(pid));
+        while (!todo.isEmpty()) {
+            long p = todo.poll();
+            List<Path> tasks;
+            try (var s = Files.list(Path.of("/proc/" + p + "/task"))) {
+                tasks = s.toList();
+            } catch (IOException e) {
+                continue; // gone
+            }
+            for (Path task : tasks) {
+                String state = null;
+                long tracer = 0;
+                try {
+                    for (String l : Files.readAllLines(task.resolve("status"))) {
+                        if (l.startsWith("State:")) {
+                            state = l.substring(6).trim();
+                        } else if (l.startsWith("TracerPid:")) {
+                            tracer = Long.parseLong(l.substring(10).trim());
+                        }
+                    }
+                } catch (IOException | NumberFormatException e) {
+                    continue; // gone
+                }
+                boolean ended = state != null && (state.startsWith("Z") || state.startsWith("X"));
+                if (!ended && (tracer == 0 || state == null || !state.startsWith("t"))) {
+                    return false;
+                }
+                try {
+                    for (String c : Files.readString(task.resolve("children")).trim().split("\\s+")) {
+                        if (!c.isEmpty()) {
+                            todo.add(Long.parseLong(c));
+                        }
+                    }
+                } catch (IOException | NumberFormatException e) {
+                    // gone
+                }
+            }
+        }
+        return true;
     }
 
     /** SIGCONT to every process of the agent's tree (not the init, which CRIU never stopped). */

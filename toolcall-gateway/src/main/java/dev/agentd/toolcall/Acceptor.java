@@ -37,7 +37,8 @@ public final class Acceptor implements AutoCloseable {
     /** One registered listener: whom it admits to, and how many of its connections wait for that. */
     private static final class Listener {
         final Consumer<SocketChannel> admit;
-        final java.util.concurrent.atomic.AtomicInteger queued = new java.util.concurrent.atomic.AtomicInteger();
+        /** Being accepted or accepted and waiting for admission. */
+        final AtomicInteger queued = new AtomicInteger();
 
         Listener(Consumer<SocketChannel> admit) {
             this.admit = admit;
@@ -123,12 +124,50 @@ public final class Acceptor implements AutoCloseable {
     }
 
     /**
-     * Connections of {@code server} accepted but not yet admitted: they are
-     * open, yet no gateway knows them; a checkpoint must wait for them.
+     * Connections of {@code server} being accepted or accepted but not yet
+     * admitted: they are open, yet no gateway knows them; a checkpoint must wait
+     * for them.
      */
     int waiting(ServerSocketChannel server) {
         SelectionKey k = server.keyFor(selector);
         return k == null || !(k.attachment() instanceof Listener l) ? 0 : l.queued.get();
+    }
+
+    /**
+     * For a checkpoint, while {@code server}'s only clients (one agent's
+     * processes) cannot connect, their cgroup frozen: accepts every connection
+     * still in the kernel backlog (connected, so the agent holds its end, yet
+     * invisible to the gateway) and admits it on this thread, then waits up to
+     * {@code wait} for the admissions the pool is doing. Frozen clients make no
+     * new connections, so the backlog empties for good.
+     *
+     * @return connections of {@code server} still not admitted (0: every open
+     *         connection is among its gateway's)
+     * @throws IOException when accept fails (EMFILE and friends): the backlog may still hold one
+     */
+    int drain(ServerSocketChannel server, java.time.Duration wait) throws IOException, InterruptedException {
+        SelectionKey k = server.keyFor(selector);
+        if (k == null || !(k.attachment() instanceof Listener l)) {
+            return 0;
+        }
+        // Counted while accepting, as on the selector thread: never open and uncounted.
+        l.queued.incrementAndGet();
+        try {
+            SocketChannel ch;
+            while ((ch = server.accept()) != null) {
+                l.admit.accept(ch);
+            }
+        } catch (ClosedChannelException e) {
+            return 0; // the gateway closed meanwhile: its connections are closed too
+        } finally {
+            l.queued.decrementAndGet();
+            runOnSelector(() -> resume(k));
+        }
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (l.queued.get() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        return l.queued.get();
     }
 
     private void runOnSelector(Runnable r) {
@@ -194,12 +233,17 @@ public final class Acceptor implements AutoCloseable {
         Listener l = (Listener) k.attachment();
         while (l.queued.get() < MAX_QUEUED) {
             SocketChannel ch;
+            // Counted before the accept: a connection taken from the backlog is
+            // never, even for an instant, open and invisible to a checkpoint's drain.
+            l.queued.incrementAndGet();
             try {
                 ch = server.accept();
             } catch (ClosedChannelException e) {
+                l.queued.decrementAndGet();
                 k.cancel();
                 return;
             } catch (IOException e) {
+                l.queued.decrementAndGet();
                 // EMFILE and friends: this listener rests a moment instead of spinning.
                 LOG.log(System.Logger.Level.WARNING, "toolcall acceptor: accept failed: " + e);
                 k.interestOps(0);
@@ -207,9 +251,9 @@ public final class Acceptor implements AutoCloseable {
                 return;
             }
             if (ch == null) {
+                l.queued.decrementAndGet();
                 return;
             }
-            l.queued.incrementAndGet();
             try {
                 admitPool.execute(() -> {
                     try {

@@ -49,6 +49,8 @@ final class Connection {
     private boolean inputEnded; // guarded by this
     /** Bytes of a line read but not complete yet (no newline so far). */
     private volatile int partialLine;
+    /** Bytes just read and not yet split into lines. */
+    private volatile int inHand;
     /** Lines read and being handled (parsed, answered, started, or held while a checkpoint holds calls). */
     private final java.util.concurrent.atomic.AtomicInteger dispatching = new java.util.concurrent.atomic.AtomicInteger();
     volatile String protocolVersion;
@@ -72,13 +74,13 @@ final class Connection {
     }
 
     /**
-     * Nothing is on its way either way: no unread bytes in the socket, no
-     * incomplete line, no line being handled (a request read but not yet held or
+     * Nothing is on its way either way: no unread bytes in the socket, none
+     * read and not yet looked at, no incomplete line, no line being handled (a request read but not yet held or
      * answered), no answer queued but not written. Only meaningful while the client cannot write
      * (its cgroup frozen); -1 from FIONREAD (cannot tell) counts as not quiet.
      */
     boolean quiet() {
-        return partialLine == 0 && dispatching.get() == 0 && queuedBytes.get() == 0
+        return inHand == 0 && partialLine == 0 && dispatching.get() == 0 && queuedBytes.get() == 0
                 && dev.agentd.linux.SocketPeer.unreadBytes(channel) == 0;
     }
 
@@ -184,6 +186,10 @@ final class Connection {
                 if (n < 0) {
                     break;
                 }
+                // Out of the socket (FIONREAD no longer shows them) but not yet a line
+                // or a partial one: not quiet. What is left unseen is the moment
+                // between the kernel's copy and this store.
+                inHand = n;
                 byte[] a = buf.array();
                 int start = 0;
                 for (int i = 0; i < n; i++) {
@@ -218,6 +224,7 @@ final class Connection {
                 System.arraycopy(a, start, line, len, rest);
                 len += rest;
                 partialLine = len;
+                inHand = 0;
             }
             if (len > 0 && !closing.get()) {
                 handleLine(line, len); // a last line without '\n' (printf | socat) still counts

@@ -279,19 +279,39 @@ public final class Gateway implements AutoCloseable {
         return true;
     }
 
+    /** How long {@link #closeIdleConnections} waits for the shared acceptor's admissions in progress. */
+    static final java.time.Duration ADMISSION_WAIT = java.time.Duration.ofSeconds(2);
+
     /**
-     * While held and while the agent cannot write (its cgroup frozen): closes
-     * every connection that is quiet — no held call, no unread bytes, no
-     * incomplete line — so that no connection of the agent's is open across a
-     * checkpoint (CRIU cannot save half of a Unix connection) and no request is
-     * lost with one. Agentd's clients reconnect on their next call. A connection
-     * that is not quiet, or one accepted but not yet admitted, is left open (and
-     * counted): the caller lets its call run and tries again.
+     * While held and while the agent cannot connect or write (its cgroup
+     * frozen): takes every connection still in the listening socket's kernel
+     * backlog (connect() returned in the agent, yet agentd never accepted it),
+     * waits briefly for the admissions in progress, then closes every connection
+     * that is quiet — no held call, no unread bytes, no incomplete line — so that
+     * no connection of the agent's is open on agentd's side across a checkpoint
+     * (CRIU cannot save one end of a Unix connection whose other end is outside
+     * the dumped tree) and no request is lost with one. Agentd's clients
+     * reconnect on their next call. A connection that is not quiet, or one still
+     * not admitted, is left open and counted: the caller thaws the agent, lets
+     * its call run and tries again.
      *
-     * @return how many connections stay open
+     * <p>A gateway with its own accepting thread (no shared {@link Acceptor})
+     * cannot take its backlog from under that thread: only the connections
+     * already admitted are looked at.
+     *
+     * @return how many connections stay open (0: none of the agent's is open on agentd's side)
      */
-    public int closeIdleConnections(String why) {
+    public int closeIdleConnections(String why) throws InterruptedException {
         int busy = 0;
+        if (sharedAcceptor != null) {
+            try {
+                busy += sharedAcceptor.drain(server, ADMISSION_WAIT);
+            } catch (IOException e) {
+                // The backlog may still hold a connection: not idle.
+                LOG.log(Level.WARNING, "agent " + agentId() + ": cannot accept from the backlog: " + e);
+                busy++;
+            }
+        }
         synchronized (holdLock) {
             for (Connection c : connections) {
                 if (heldCalls.getOrDefault(c, 0) > 0 || !c.quiet()) {
@@ -300,11 +320,6 @@ public final class Gateway implements AutoCloseable {
                     c.abort(why);
                 }
             }
-        }
-        // Accepted by the shared acceptor, not yet admitted: open, with perhaps a
-        // request in it, but not among the connections yet. Not quiet either.
-        if (sharedAcceptor != null) {
-            busy += sharedAcceptor.waiting(server);
         }
         return busy;
     }
