@@ -187,8 +187,8 @@ final class Connection {
                     break;
                 }
                 // Out of the socket (FIONREAD no longer shows them) but not yet a line
-                // or a partial one: not quiet. What is left unseen is the moment
-                // between the kernel's copy and this store.
+                // or a partial one: not quiet. The moment between the kernel's copy
+                // and this store is covered by closeIdleConnections looking twice.
                 inHand = n;
                 byte[] a = buf.array();
                 int start = 0;

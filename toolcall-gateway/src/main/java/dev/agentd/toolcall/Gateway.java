@@ -281,6 +281,8 @@ public final class Gateway implements AutoCloseable {
 
     /** How long {@link #closeIdleConnections} waits for the shared acceptor's admissions in progress. */
     static final java.time.Duration ADMISSION_WAIT = java.time.Duration.ofSeconds(2);
+    /** How long apart the two looks are that find a connection quiet before it is closed. */
+    static final java.time.Duration QUIET_RECHECK = java.time.Duration.ofMillis(50);
 
     /**
      * While held and while the agent cannot connect or write (its cgroup
@@ -312,12 +314,28 @@ public final class Gateway implements AutoCloseable {
                 busy++;
             }
         }
+        // Quiet twice, QUIET_RECHECK apart: a reader thread whose read() has
+        // taken a request out of the socket (FIONREAD 0) but not yet marked it
+        // in hand looks quiet for that moment; the agent is frozen, so nothing
+        // else can change between the looks but such a reader going on (seen
+        // on a newly admitted connection, whose reader had just started).
+        java.util.Set<Connection> quietOnce = new java.util.HashSet<>();
         synchronized (holdLock) {
             for (Connection c : connections) {
-                if (heldCalls.getOrDefault(c, 0) > 0 || !c.quiet()) {
-                    busy++;
-                } else {
+                if (heldCalls.getOrDefault(c, 0) == 0 && c.quiet()) {
+                    quietOnce.add(c);
+                }
+            }
+        }
+        if (!quietOnce.isEmpty()) {
+            Thread.sleep(QUIET_RECHECK.toMillis());
+        }
+        synchronized (holdLock) {
+            for (Connection c : connections) {
+                if (quietOnce.contains(c) && heldCalls.getOrDefault(c, 0) == 0 && c.quiet()) {
                     c.abort(why);
+                } else {
+                    busy++;
                 }
             }
         }
